@@ -1,0 +1,2 @@
+export { loadConfig } from './loadConfig.ts';
+export type { HubConfig } from './types.ts';
