@@ -79,6 +79,7 @@ export function loadConfig(env: Env): HubConfig {
   const config: HubConfig = {
     databaseUrl,
     redisUrl,
+    redisKeyPrefix: raw('HUB_REDIS_KEY_PREFIX') ?? 'porten:',
     host,
     port,
     publicUrl,

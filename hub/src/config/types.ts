@@ -4,6 +4,8 @@ export interface HubConfig {
   databaseUrl: string;
   /** HUB_REDIS_URL (or _FILE): Redis connection string. Required. */
   redisUrl: string;
+  /** HUB_REDIS_KEY_PREFIX, default `porten:`: prefix of every Redis key and channel (lets sites share a Redis). */
+  redisKeyPrefix: string;
   /** HUB_HOST, default 127.0.0.1: address the HTTP server binds. */
   host: string;
   /** HUB_PORT, default 8080. */

@@ -1,0 +1,2 @@
+export { EventBus, type HubEvent } from './eventBus.ts';
+export { createRedis } from './redisConnection.ts';

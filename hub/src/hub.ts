@@ -1,0 +1,84 @@
+import { createServer, type Server } from 'node:http';
+import express from 'express';
+import { AuditLog } from './audit/index.ts';
+import { createAdminRouter } from './admin/index.ts';
+import type { HubConfig } from './config/index.ts';
+import { assertSchemaCurrent } from './db/migrate.ts';
+import { createPool } from './db/pool.ts';
+import type { HubDeps } from './deps.ts';
+import { EventBus, createRedis } from './events/index.ts';
+import { createHealthRouter } from './http/health.ts';
+import { errorMiddleware } from './http/errorResponse.ts';
+import { requestId } from './http/requestId.ts';
+import type { Logger } from './log/logger.ts';
+import { createHubMetrics } from './metrics/index.ts';
+import { PresenceStore } from './presence/index.ts';
+
+export interface RunningHub {
+  /** Base URL the server listens on, e.g. http://127.0.0.1:41234 */
+  url: string;
+  deps: HubDeps;
+  server: Server;
+  /** Graceful stop: stop accepting, close tunnels, flush audit, close pools. */
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root: builds every part from the config and wires them together.
+ * Refuses to start against a schema that is not exactly the one this hub knows.
+ */
+export async function startHub(config: HubConfig, log: Logger): Promise<RunningHub> {
+  const pool = createPool(config.databaseUrl);
+  await assertSchemaCurrent(pool);
+
+  const redis = createRedis(config.redisUrl);
+  await redis.connect().catch((err: Error) => log.warn('redis not reachable at start; requests are refused until it is', { err: err.message }));
+  const events = new EventBus(redis, config.redisUrl, config.redisKeyPrefix, config.replicaId);
+  await events.start();
+  const metrics = createHubMetrics();
+  const deps: HubDeps = {
+    config,
+    log,
+    pool,
+    redis,
+    events,
+    metrics,
+    audit: new AuditLog(pool, metrics),
+    presence: new PresenceStore(redis, config.redisKeyPrefix, config.presenceTtlMs),
+  };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(requestId);
+  app.use(createHealthRouter(deps));
+  app.use('/admin/v1', createAdminRouter(deps));
+  app.use(errorMiddleware(log));
+
+  const server = createServer(app);
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  log.info('hub listening', { url, replica: config.replicaId });
+
+  return {
+    url,
+    deps,
+    server,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await deps.audit.close();
+      await events.stop();
+      redis.disconnect();
+      await pool.end();
+    },
+  };
+}

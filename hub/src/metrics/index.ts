@@ -1,0 +1,1 @@
+export { createHubMetrics, type HubMetrics } from './hubMetrics.ts';

@@ -1,0 +1,1 @@
+export { PresenceStore, type Presence } from './presenceStore.ts';

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what this repository needs on a Debian 12 machine, idempotently and only when missing:
+#   system packages through apt-get (PostgreSQL 15 and Redis 7 for tests),
+#   node_modules through `npm ci` when package-lock.json changed since the last install.
+# Usage: bootstrap.sh [test|start]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+purpose="${1:-test}"
+
+say() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
+
+need_pkgs=()
+ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need_pkgs+=(postgresql)
+command -v redis-server >/dev/null 2>&1 || need_pkgs+=(redis-server)
+
+if [ "${#need_pkgs[@]}" -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ] && ! command -v sudo >/dev/null 2>&1; then
+    echo "missing system packages: ${need_pkgs[*]}; install them with apt-get as root, then run again" >&2
+    exit 1
+  fi
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  say "installing ${need_pkgs[*]} (apt-get)"
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  # policy-rc.d keeps the packages' own services from starting: tests start their own servers.
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
+fi
+
+stamp=node_modules/.porten-lock-sha256
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] || [ ! -x node_modules/.bin/node ]; then
+  say "installing npm dependencies (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$want" > "$stamp"
+fi
