@@ -1,11 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import express from 'express';
 import { AuditLog } from './audit/index.ts';
-import { createAdminRouter } from './admin/index.ts';
+import { createAdminRouter, ensureBootstrapAdmin } from './admin/index.ts';
 import type { HubConfig } from './config/index.ts';
+import { createConsoleRouter } from './console/index.ts';
 import { assertSchemaCurrent } from './db/migrate.ts';
 import { createPool } from './db/pool.ts';
 import type { HubDeps } from './deps.ts';
+import { createEnrollRouter } from './enroll/index.ts';
 import { EventBus, createRedis } from './events/index.ts';
 import { createHealthRouter } from './http/health.ts';
 import { errorMiddleware } from './http/errorResponse.ts';
@@ -46,12 +48,15 @@ export async function startHub(config: HubConfig, log: Logger): Promise<RunningH
     audit: new AuditLog(pool, metrics),
     presence: new PresenceStore(redis, config.redisKeyPrefix, config.presenceTtlMs),
   };
+  await ensureBootstrapAdmin(deps);
 
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(requestId);
   app.use(createHealthRouter(deps));
+  app.use(createEnrollRouter(deps)); // before any /v1 API-key router: enrollment is unauthenticated by design
+  app.use(createConsoleRouter());
   app.use('/admin/v1', createAdminRouter(deps));
   app.use(errorMiddleware(log));
 

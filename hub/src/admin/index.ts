@@ -1,7 +1,5 @@
-import { Router } from 'express';
-import type { HubDeps } from '../deps.ts';
-
-/** STUB — replaced by the admin API implementation. */
-export function createAdminRouter(_deps: HubDeps): Router {
-  return Router();
-}
+export { createAdminRouter, adminRoutes } from './adminRouter.ts';
+export { authenticateAdmin, requireRole, adminOf, type AdminIdentity } from './adminAuth.ts';
+export { ensureBootstrapAdmin } from './bootstrapAdmin.ts';
+export { ANY_ROLE, MANAGERS, ADMIN_ONLY } from './roles.ts';
+export type { AdminRoute } from './adminRoute.ts';

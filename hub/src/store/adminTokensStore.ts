@@ -19,6 +19,11 @@ export async function listAdminTokens(db: Queryable): Promise<AdminToken[]> {
   return (await db.query(`select ${COLUMNS} from admin_tokens order by created_at`)).rows;
 }
 
+export async function getAdminToken(db: Queryable, id: string): Promise<AdminToken | undefined> {
+  if (!isUuid(id)) return undefined;
+  return (await db.query(`select ${COLUMNS} from admin_tokens where id = $1`, [id])).rows[0];
+}
+
 export async function revokeAdminToken(db: Queryable, id: string): Promise<AdminToken | undefined> {
   if (!isUuid(id)) return undefined;
   return (await db.query(`update admin_tokens set revoked_at = coalesce(revoked_at, now()) where id = $1 returning ${COLUMNS}`, [id])).rows[0];

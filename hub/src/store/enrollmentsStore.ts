@@ -50,6 +50,11 @@ export async function listEnrollments(db: Queryable, status?: Enrollment['status
   return (await db.query(`select ${COLUMNS} from enrollments order by created_at`)).rows;
 }
 
+/** One enrollment by the code an operator typed (any case, with or without the dash), whatever its status. */
+export async function getEnrollmentByCode(db: Queryable, code: string): Promise<Enrollment | undefined> {
+  return (await db.query(`select ${COLUMNS} from enrollments where user_code = $1`, [normaliseUserCode(code)])).rows[0];
+}
+
 async function lockPending(client: pg.PoolClient, code: string): Promise<Enrollment & { expired: boolean }> {
   const r = await client.query(`select ${COLUMNS}, expires_at <= now() as expired from enrollments where user_code = $1 for update`, [
     normaliseUserCode(code),

@@ -1,0 +1,327 @@
+import { HUB_VERSION } from '../version.ts';
+import { approveBody, keyCreateBody, keyPatchBody, modelBody, nodePatchBody, orgBody, tokenBody } from './requestBodies.ts';
+import { ADMIN_ONLY, ANY_ROLE, MANAGERS } from './roles.ts';
+import { shapeSchema, type JsonSchema } from './validateBody.ts';
+
+/**
+ * The admin API as OpenAPI 3.1, served at GET /admin/v1/openapi.json. Request bodies come from the
+ * shapes the routes validate with (requestBodies.ts); responses are written here. openapi.test.ts
+ * fails when a registered route is missing here (or the other way round) or when the roles differ.
+ * `x-porten-roles` lists the roles that may call an operation.
+ */
+
+const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
+const listOf = (name: string): JsonSchema => ({ type: 'object', required: ['data'], properties: { data: { type: 'array', items: ref(name) } } });
+const nullableString = { type: ['string', 'null'] };
+const timestamp = { type: 'string', format: 'date-time' };
+const trust = { type: 'string', enum: ['community', 'verified', 'trusted', 'confidential'] };
+
+const schemas: Record<string, JsonSchema> = {
+  Error: {
+    type: 'object',
+    required: ['error'],
+    properties: {
+      error: {
+        type: 'object',
+        required: ['message', 'type', 'code', 'param'],
+        properties: {
+          message: { type: 'string', description: 'what is wrong and what to do' },
+          type: { type: 'string' },
+          code: { type: 'string', description: 'stable code, e.g. invalid_admin_token, insufficient_role, not_found, conflict' },
+          param: { ...nullableString, description: 'the request field at fault, e.g. regions[1]' },
+        },
+      },
+    },
+  },
+  Org: {
+    type: 'object',
+    required: ['id', 'name', 'created_at'],
+    properties: { id: { type: 'string', format: 'uuid' }, name: { type: 'string' }, created_at: timestamp },
+  },
+  ApiKey: {
+    type: 'object',
+    required: ['id', 'org_id', 'name', 'prefix', 'fleet', 'regions', 'min_trust', 'models', 'created_at', 'updated_at', 'revoked_at'],
+    properties: {
+      id: { type: 'string', format: 'uuid' },
+      org_id: { type: 'string', format: 'uuid' },
+      name: { type: 'string' },
+      prefix: { type: 'string', description: 'first characters of the secret, to recognise the key' },
+      fleet: { type: 'string', enum: ['own', 'any'] },
+      regions: { type: ['array', 'null'], items: { type: 'string' } },
+      min_trust: { anyOf: [trust, { type: 'null' }] },
+      models: { type: ['array', 'null'], items: { type: 'string' } },
+      created_at: timestamp,
+      updated_at: timestamp,
+      revoked_at: { anyOf: [timestamp, { type: 'null' }] },
+    },
+  },
+  ApiKeyCreated: {
+    allOf: [ref('ApiKey'), { type: 'object', required: ['key'], properties: { key: { type: 'string', pattern: '^sk-porten-', description: 'the secret; shown only in this response' } } }],
+  },
+  Enrollment: {
+    type: 'object',
+    required: ['user_code', 'name', 'inventory', 'status', 'node_id', 'created_at', 'expires_at', 'age_s', 'expired'],
+    properties: {
+      user_code: { type: 'string', pattern: '^[A-Z0-9]{4}-[A-Z0-9]{4}$' },
+      name: { type: 'string', description: 'the name the node enrolled with' },
+      inventory: { type: 'object', description: 'hardware inventory reported by the node (informational only)' },
+      status: { type: 'string', enum: ['pending', 'approved', 'denied', 'completed'] },
+      node_id: { type: ['string', 'null'], format: 'uuid' },
+      created_at: timestamp,
+      expires_at: timestamp,
+      age_s: { type: 'integer', minimum: 0 },
+      expired: { type: 'boolean' },
+    },
+  },
+  ApproveResult: {
+    type: 'object',
+    required: ['node_id', 'user_code', 'status', 'org_id', 'name', 'region', 'trust_class'],
+    properties: {
+      node_id: { type: 'string', format: 'uuid' },
+      user_code: { type: 'string' },
+      status: { const: 'approved' },
+      org_id: { type: 'string', format: 'uuid' },
+      name: { type: 'string' },
+      region: { type: 'string' },
+      trust_class: trust,
+    },
+  },
+  DenyResult: {
+    type: 'object',
+    required: ['user_code', 'status'],
+    properties: { user_code: { type: 'string' }, status: { const: 'denied' } },
+  },
+  Node: {
+    type: 'object',
+    required: ['id', 'org_id', 'name', 'region', 'trust_class', 'status', 'inventory', 'approved_by', 'created_at', 'updated_at', 'revoked_at', 'online', 'loaded_models', 'last_heartbeat_at'],
+    properties: {
+      id: { type: 'string', format: 'uuid' },
+      org_id: { type: 'string', format: 'uuid' },
+      name: { type: 'string' },
+      region: { type: 'string', description: 'set by an operator, never by the node' },
+      trust_class: trust,
+      status: { type: 'string', enum: ['approved', 'revoked'] },
+      inventory: { type: 'object' },
+      approved_by: { type: 'string' },
+      created_at: timestamp,
+      updated_at: timestamp,
+      revoked_at: { anyOf: [timestamp, { type: 'null' }] },
+      online: { type: ['boolean', 'null'], description: 'null when presence cannot be read (Redis unreachable)' },
+      loaded_models: { type: ['array', 'null'], items: { type: 'string' }, description: 'null when presence cannot be read' },
+      last_heartbeat_at: { anyOf: [timestamp, { type: 'null' }] },
+    },
+  },
+  Model: {
+    type: 'object',
+    required: ['id', 'format', 'sha256', 'size_bytes', 'context_length', 'capabilities', 'memory_mb', 'enabled', 'created_at', 'updated_at'],
+    properties: {
+      id: { type: 'string' },
+      format: { type: 'string', enum: ['gguf', 'external'] },
+      sha256: nullableString,
+      size_bytes: { type: ['integer', 'null'] },
+      context_length: { type: 'integer' },
+      capabilities: { type: 'array', items: { type: 'string', enum: ['chat', 'completions', 'embeddings', 'tools', 'json', 'vision'] } },
+      memory_mb: { type: 'integer' },
+      enabled: { type: 'boolean' },
+      created_at: timestamp,
+      updated_at: timestamp,
+    },
+  },
+  AdminToken: {
+    type: 'object',
+    required: ['id', 'name', 'role', 'created_at', 'revoked_at'],
+    properties: {
+      id: { type: 'string', format: 'uuid' },
+      name: { type: 'string' },
+      role: { type: 'string', enum: ['admin', 'operator', 'auditor'] },
+      created_at: timestamp,
+      revoked_at: { anyOf: [timestamp, { type: 'null' }] },
+    },
+  },
+  AdminTokenCreated: {
+    allOf: [ref('AdminToken'), { type: 'object', required: ['token'], properties: { token: { type: 'string', pattern: '^porten-admin-', description: 'the secret; shown only in this response' } } }],
+  },
+};
+
+const ERRORS: Record<string, string> = {
+  '400': 'invalid_request_error: malformed JSON, an unknown field, or a bad value (`param` names the field)',
+  '401': 'invalid_admin_token: missing, malformed, unknown or revoked token',
+  '403': 'insufficient_role: the token\'s role may not call this route',
+  '404': 'not_found: no such id or code',
+  '409': 'conflict: the resource is not in a state that allows this (already decided, revoked, duplicate name)',
+  '410': 'enrollment_expired: the enrollment code expired',
+  '413': 'request_too_large: body over 256 KiB',
+  '503': 'service_unavailable: the database cannot be reached',
+};
+
+function errorResponses(statuses: string[]): Record<string, JsonSchema> {
+  const out: Record<string, JsonSchema> = {};
+  for (const s of statuses) out[s] = { description: ERRORS[s], content: { 'application/json': { schema: ref('Error') } } };
+  return out;
+}
+
+const pathParam = (name: string, description: string): JsonSchema => ({ name, in: 'path', required: true, schema: { type: 'string' }, description });
+
+/** One authenticated operation. Every one can fail with 401/403/503; reads add 404 where they take an id, writes add 400/413. */
+function op(o: {
+  summary: string;
+  roles: readonly string[];
+  ok: Record<string, JsonSchema>;
+  body?: JsonSchema;
+  params?: JsonSchema[];
+  errors?: string[];
+  description?: string;
+}): JsonSchema {
+  return {
+    summary: o.summary,
+    ...(o.description ? { description: o.description } : {}),
+    'x-porten-roles': [...o.roles],
+    security: [{ adminToken: [] }],
+    ...(o.params ? { parameters: o.params } : {}),
+    ...(o.body ? { requestBody: { required: true, content: { 'application/json': { schema: o.body } } } } : {}),
+    responses: { ...o.ok, ...errorResponses([...(o.body ? ['400', '413'] : []), ...(o.errors ?? []), '401', '403', '503']) },
+  };
+}
+
+const success = (status: string, schema: JsonSchema, description: string) => ({ [status]: { description, content: { 'application/json': { schema } } } });
+const ok = (schema: JsonSchema, description = 'OK') => success('200', schema, description);
+const created = (schema: JsonSchema) => success('201', schema, 'created');
+
+const idParam = (what: string) => pathParam('id', `the ${what} id`);
+const codeParam = pathParam('user_code', 'the code the node printed, e.g. ABCD-EFGH (any case; the dash is optional)');
+
+export function openApiDocument(): JsonSchema {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Porten hub admin API',
+      version: HUB_VERSION,
+      description:
+        'Administration of a Porten hub: organizations, API keys and their routing policy, node enrollment and approval, nodes, the model catalog and admin tokens. ' +
+        'Authenticate with `Authorization: Bearer <admin token>`. Roles: admin (everything), operator (everything but admin tokens), auditor (read-only). ' +
+        'Errors use the OpenAI shape `{"error":{message,type,code,param}}`. Lists are `{"data":[...]}`.',
+    },
+    servers: [{ url: '/admin/v1' }],
+    components: {
+      securitySchemes: { adminToken: { type: 'http', scheme: 'bearer', description: 'HUB_ADMIN_TOKEN or a token from POST /tokens' } },
+      schemas,
+    },
+    paths: {
+      '/openapi.json': {
+        get: { summary: 'This document', security: [], 'x-porten-roles': [], responses: { '200': { description: 'OpenAPI 3.1 document', content: { 'application/json': { schema: { type: 'object' } } } } } },
+      },
+      '/orgs': {
+        get: op({ summary: 'List organizations', roles: ANY_ROLE, ok: ok(listOf('Org')) }),
+        post: op({ summary: 'Create an organization', roles: MANAGERS, body: shapeSchema(orgBody), ok: created(ref('Org')), errors: ['409'] }),
+      },
+      '/keys': {
+        get: op({
+          summary: 'List API keys (never their secrets)',
+          roles: ANY_ROLE,
+          params: [{ name: 'org_id', in: 'query', required: false, schema: { type: 'string', format: 'uuid' }, description: 'only keys of this organization' }],
+          ok: ok(listOf('ApiKey')),
+          errors: ['400'],
+        }),
+        post: op({
+          summary: 'Create an API key with its routing policy',
+          description: 'The response carries the secret in `key`; it is shown only once and only its hash is stored.',
+          roles: MANAGERS,
+          body: shapeSchema(keyCreateBody),
+          ok: created(ref('ApiKeyCreated')),
+        }),
+      },
+      '/keys/{id}': {
+        get: op({ summary: 'One API key', roles: ANY_ROLE, params: [idParam('key')], ok: ok(ref('ApiKey')), errors: ['404'] }),
+        patch: op({
+          summary: 'Change a key\'s name or policy',
+          roles: MANAGERS,
+          params: [idParam('key')],
+          body: shapeSchema(keyPatchBody, { patch: true }),
+          ok: ok(ref('ApiKey')),
+          errors: ['404', '409'],
+        }),
+        delete: op({ summary: 'Revoke a key (takes effect on every replica at once)', roles: MANAGERS, params: [idParam('key')], ok: ok(ref('ApiKey')), errors: ['404'] }),
+      },
+      '/enrollments': {
+        get: op({
+          summary: 'List node enrollments',
+          roles: ANY_ROLE,
+          params: [{ name: 'status', in: 'query', required: false, schema: { type: 'string', enum: ['pending', 'approved', 'denied', 'completed'] }, description: 'pending excludes expired ones' }],
+          ok: ok(listOf('Enrollment')),
+          errors: ['400'],
+        }),
+      },
+      '/enrollments/{user_code}': {
+        get: op({ summary: 'One enrollment by its user code', roles: ANY_ROLE, params: [codeParam], ok: ok(ref('Enrollment')), errors: ['404'] }),
+      },
+      '/enrollments/{user_code}/approve': {
+        post: op({
+          summary: 'Approve an enrollment: creates the node with the operator\'s org, region and trust class',
+          description: 'The node\'s credential is issued to the agent on its next poll (POST /v1/nodes/enroll/poll), once.',
+          roles: MANAGERS,
+          params: [codeParam],
+          body: shapeSchema(approveBody),
+          ok: ok(ref('ApproveResult')),
+          errors: ['404', '409', '410'],
+        }),
+      },
+      '/enrollments/{user_code}/deny': {
+        post: op({ summary: 'Deny an enrollment', roles: MANAGERS, params: [codeParam], ok: ok(ref('DenyResult')), errors: ['400', '404', '409', '410'] }),
+      },
+      '/nodes': {
+        get: op({ summary: 'List nodes with live presence', roles: ANY_ROLE, ok: ok(listOf('Node')) }),
+      },
+      '/nodes/{id}': {
+        get: op({ summary: 'One node', roles: ANY_ROLE, params: [idParam('node')], ok: ok(ref('Node')), errors: ['404'] }),
+        patch: op({
+          summary: 'Change a node\'s region, trust class or name (nothing else)',
+          roles: MANAGERS,
+          params: [idParam('node')],
+          body: shapeSchema(nodePatchBody, { patch: true }),
+          ok: ok(ref('Node')),
+          errors: ['404', '409'],
+        }),
+      },
+      '/nodes/{id}/revoke': {
+        post: op({
+          summary: 'Revoke a node: its credential is void and its tunnel is cut on every replica',
+          roles: MANAGERS,
+          params: [idParam('node')],
+          ok: ok(ref('Node')),
+          errors: ['400', '404'],
+        }),
+      },
+      '/models': {
+        get: op({ summary: 'The model catalog', roles: ANY_ROLE, ok: ok(listOf('Model')) }),
+        post: op({
+          summary: 'Create or replace a catalog entry (by id)',
+          roles: MANAGERS,
+          body: shapeSchema(modelBody),
+          ok: { ...ok(ref('Model'), 'replaced an existing entry'), ...created(ref('Model')) },
+        }),
+      },
+      '/models/{id}': {
+        get: op({ summary: 'One catalog entry', roles: ANY_ROLE, params: [pathParam('id', 'the model id; encode "/" as %2F')], ok: ok(ref('Model')), errors: ['404'] }),
+      },
+      '/tokens': {
+        get: op({ summary: 'List admin tokens (never their secrets)', roles: ADMIN_ONLY, ok: ok(listOf('AdminToken')) }),
+        post: op({
+          summary: 'Create an admin token',
+          description: 'The response carries the secret in `token`; it is shown only once and only its hash is stored.',
+          roles: ADMIN_ONLY,
+          body: shapeSchema(tokenBody),
+          ok: created(ref('AdminTokenCreated')),
+        }),
+      },
+      '/tokens/{id}': {
+        delete: op({
+          summary: 'Revoke an admin token (effective immediately)',
+          roles: ADMIN_ONLY,
+          params: [idParam('admin token')],
+          ok: ok(ref('AdminToken')),
+          errors: ['404', '409'],
+        }),
+      },
+    },
+  };
+}

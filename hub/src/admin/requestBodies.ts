@@ -1,0 +1,72 @@
+import { REGION_PATTERN, TRUST_CLASSES } from '../policy/index.ts';
+import { MODEL_CAPABILITIES } from '../store/index.ts';
+import { boolean, integer, list, nullable, oneOf, optional, required, text, withDefault, type Rule } from './validateBody.ts';
+
+/**
+ * Every admin request body, declared once: the routes parse with these shapes and the OpenAPI
+ * document (openapi.ts) describes them from the same declarations. PATCH shapes are read with
+ * `parsePatch`, which makes every field optional (at least one present), so `required` there only
+ * documents that the field cannot be cleared.
+ */
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Same rule as the `models.id` check constraint in the schema. */
+export const MODEL_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/;
+
+export const uuid = (): Rule<string> => text({ min: 36, max: 36, pattern: UUID_PATTERN, hint: 'must be an id (UUID) as returned by the admin API' });
+export const region = (): Rule<string> =>
+  text({ max: 63, pattern: REGION_PATTERN, hint: 'regions are lower-case slugs of letters, digits and dashes, e.g. "eu-west"' });
+export const trustClass = () => oneOf(TRUST_CLASSES);
+const displayName = () => text({ max: 200 });
+const modelId = () => text({ max: 128, pattern: MODEL_ID_PATTERN, hint: 'model ids are letters, digits and . _ : / - (max 128), e.g. "llama-3.1-8b-q4"' });
+
+export const orgBody = {
+  name: required(displayName(), 'the organization name, unique on this hub'),
+};
+
+const keyPolicyFields = {
+  fleet: withDefault(oneOf(['own', 'any'] as const), 'own', '"own": only nodes of the key\'s organization may serve it; "any": any approved node'),
+  regions: withDefault(nullable(list(region())), null, 'regions a serving node must be in; null = any region'),
+  min_trust: withDefault(nullable(trustClass()), null, 'lowest trust class a serving node may have; null = any'),
+  models: withDefault(nullable(list(modelId())), null, 'catalog model ids this key may use; null = every catalog model'),
+};
+
+export const keyCreateBody = {
+  org_id: required(uuid(), 'the organization that owns the key'),
+  name: required(displayName(), 'a label for people; not secret'),
+  ...keyPolicyFields,
+};
+
+export const keyPatchBody = {
+  name: required(displayName(), 'a label for people; not secret'),
+  ...keyPolicyFields,
+};
+
+export const approveBody = {
+  org_id: required(uuid(), 'the organization that will own the node'),
+  region: required(region(), 'the region the node is in, as the operator knows it (never taken from the node)'),
+  trust_class: required(trustClass(), 'the trust class the operator assigns to the node'),
+  name: optional(displayName(), 'node name; defaults to the name the node enrolled with'),
+};
+
+export const nodePatchBody = {
+  region: required(region(), 'the region the node is in'),
+  trust_class: required(trustClass(), 'the trust class of the node'),
+  name: required(displayName(), 'node name'),
+};
+
+export const modelBody = {
+  id: required(modelId(), 'catalog id clients pass as `model`'),
+  format: required(oneOf(['gguf', 'external'] as const), '"gguf": weights served from the hub mirror; "external": the node\'s engine provides the model'),
+  sha256: withDefault(nullable(text({ min: 64, max: 64, pattern: /^[0-9a-f]{64}$/, hint: 'must be 64 lower-case hex digits' })), null, 'sha256 of the GGUF blob (required for gguf)'),
+  size_bytes: withDefault(nullable(integer({ min: 0 })), null, 'size of the GGUF blob in bytes (required for gguf)'),
+  context_length: required(integer({ min: 1, max: 10_000_000 }), 'context window in tokens'),
+  capabilities: required(list(oneOf(MODEL_CAPABILITIES)), 'what the model can do; "tools" admits requests with tools'),
+  memory_mb: withDefault(integer({ min: 0, max: 10_000_000 }), 0, 'memory the loaded model needs, for placement'),
+  enabled: withDefault(boolean(), true, 'disabled models stay in the catalog but are not served'),
+};
+
+export const tokenBody = {
+  name: required(displayName(), 'who or what uses the token; shown in logs and on approved nodes'),
+  role: required(oneOf(['admin', 'operator', 'auditor'] as const), 'admin: everything; operator: all but admin tokens; auditor: read-only'),
+};

@@ -1,0 +1,2 @@
+export { createConsoleRouter } from './consoleRouter.ts';
+export { renderConsolePage, setConsoleHeaders } from './consoleLayout.ts';
