@@ -24,7 +24,8 @@ export function adminRoutes(deps: HubDeps): AdminRoute[] {
  * The admin API, mounted at /admin/v1. Order matters and is the contract:
  *   1. GET /openapi.json — public (describes the API, reveals no data);
  *   2. authentication — before the body is even parsed, so anonymous callers cost nothing;
- *   3. JSON body parsing (malformed JSON → 400 invalid_request_error, via http/errorResponse.ts);
+ *   3. JSON body parsing (malformed JSON → 400 invalid_request_error, via http/errorResponse.ts; not
+ *      `strict`, so a valid non-object body reaches the validator and gets its clearer message);
  *   4. write logging; 5. each route behind `requireRole`; 6. unknown routes → 404 not_found.
  */
 export function createAdminRouter(deps: HubDeps): Router {
@@ -34,7 +35,7 @@ export function createAdminRouter(deps: HubDeps): Router {
     res.json(doc);
   });
   router.use(authenticateAdmin(deps));
-  router.use(express.json({ limit: ADMIN_BODY_LIMIT }));
+  router.use(express.json({ limit: ADMIN_BODY_LIMIT, strict: false }));
   router.use(logAdminWrites(deps.log));
   for (const route of adminRoutes(deps)) {
     router[route.method](route.path, requireRole(...route.roles), route.handle);

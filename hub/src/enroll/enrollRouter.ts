@@ -26,7 +26,7 @@ export interface EnrollRouterOptions {
 export function createEnrollRouter(deps: HubDeps, opts: EnrollRouterOptions = {}): Router {
   const router = Router();
   const limiter = new IpRateLimiter(opts.enrollLimit ?? { max: 10, windowMs: 60_000 });
-  const json = express.json({ limit: '32kb' });
+  const json = express.json({ limit: '32kb', strict: false });
 
   const rateLimit = (req: express.Request, _res: express.Response, next: express.NextFunction): void => {
     const verdict = limiter.take(req.socket.remoteAddress ?? 'unknown');
