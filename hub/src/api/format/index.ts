@@ -1,0 +1,11 @@
+export type * from './types.ts';
+export { chatCompletion, type ChatCompletionInput } from './chatCompletion.ts';
+export { chatChunk, chatUsageChunk, type ChatChunkInput } from './chatChunk.ts';
+export { ChatStreamAccumulator, type ChatStreamOptions } from './chatStreamAccumulator.ts';
+export { textCompletion, textCompletionChunk, textUsageChunk } from './textCompletion.ts';
+export { TextCompletionAccumulator, type TextStreamOptions } from './textCompletionAccumulator.ts';
+export { embeddingList, type EmbeddingListInput } from './embeddingList.ts';
+export { modelObject, modelList } from './modelList.ts';
+export { completionUsage } from './usage.ts';
+export { chatCompletionId, textCompletionId } from './responseIds.ts';
+export { sseEvent, SSE_DONE } from './sse.ts';
