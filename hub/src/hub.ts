@@ -15,12 +15,19 @@ import { requestId } from './http/requestId.ts';
 import type { Logger } from './log/logger.ts';
 import { createHubMetrics } from './metrics/index.ts';
 import { PresenceStore } from './presence/index.ts';
+import { createMetricsRouter } from './http/metricsRoute.ts';
+import { createOpenAIRouter } from './api/index.ts';
+import { ModelPlacement, Router as RequestRouter, RoutingDirectory } from './routing/index.ts';
+import { TunnelRegistry, attachTunnelServer } from './tunnel/index.ts';
+import { updateNodesOnline } from './metrics/updateNodesOnline.ts';
 
 export interface RunningHub {
   /** Base URL the server listens on, e.g. http://127.0.0.1:41234 */
   url: string;
   deps: HubDeps;
   server: Server;
+  /** The node tunnels connected to this replica. */
+  registry: TunnelRegistry;
   /** Graceful stop: stop accepting, close tunnels, flush audit, close pools. */
   close(): Promise<void>;
 }
@@ -50,6 +57,11 @@ export async function startHub(config: HubConfig, log: Logger): Promise<RunningH
   };
   await ensureBootstrapAdmin(deps);
 
+  const registry = new TunnelRegistry(events);
+  const directory = new RoutingDirectory(pool, events);
+  const placement = new ModelPlacement(config, registry, redis, log);
+  const router = new RequestRouter(deps, directory, registry, placement);
+
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
@@ -57,11 +69,14 @@ export async function startHub(config: HubConfig, log: Logger): Promise<RunningH
   app.use(createHealthRouter(deps));
   app.use(createEnrollRouter(deps)); // before any /v1 API-key router: enrollment is unauthenticated by design
   app.use(createConsoleRouter());
+  app.use(createMetricsRouter(deps, () => updateNodesOnline(registry, directory, metrics, config.presenceTtlMs)));
   app.use('/admin/v1', createAdminRouter(deps));
-  app.use(errorMiddleware(log));
+  app.use(createOpenAIRouter({ deps, directory, placement, router }));
+  app.use(errorMiddleware(log, config.retryAfterS));
 
   const server = createServer(app);
   server.keepAliveTimeout = 65_000;
+  const tunnels = attachTunnelServer(server, deps, registry);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
@@ -75,7 +90,10 @@ export async function startHub(config: HubConfig, log: Logger): Promise<RunningH
     url,
     deps,
     server,
+    registry,
     async close() {
+      tunnels.close();
+      placement.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

@@ -29,7 +29,11 @@ export function toErrorBody(err: unknown, requestId: string): { status: number; 
   };
 }
 
-export function sendError(res: Response, err: unknown, log: Logger): void {
+/**
+ * Writes `err` as the response. Every 503 carries Retry-After (the error's own, else `defaultRetryAfterS`),
+ * so clients back off instead of hammering a site whose compliant nodes are down.
+ */
+export function sendError(res: Response, err: unknown, log: Logger, defaultRetryAfterS = 5): void {
   const requestId = String(res.locals.requestId ?? '-');
   const { status, body, retryAfterS } = toErrorBody(err, requestId);
   if (status >= 500 && !(err instanceof HubError)) {
@@ -39,14 +43,15 @@ export function sendError(res: Response, err: unknown, log: Logger): void {
     res.end();
     return;
   }
-  if (retryAfterS !== undefined) res.setHeader('Retry-After', String(retryAfterS));
+  const retry = retryAfterS ?? (status === 503 ? defaultRetryAfterS : undefined);
+  if (retry !== undefined) res.setHeader('Retry-After', String(retry));
   res.status(status).json(body);
 }
 
 /** Express error middleware: the single place thrown errors become HTTP responses. */
-export function errorMiddleware(log: Logger) {
+export function errorMiddleware(log: Logger, defaultRetryAfterS: number) {
   return (err: unknown, _req: Request, res: Response, _next: NextFunction): void => {
-    sendError(res, translateBodyParserError(err), log);
+    sendError(res, translateBodyParserError(err), log, defaultRetryAfterS);
   };
 }
 

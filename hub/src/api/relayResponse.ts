@@ -1,0 +1,104 @@
+import { performance } from 'node:perf_hooks';
+import type { Request, Response } from 'express';
+import type { HubDeps } from '../deps.ts';
+import { HubError } from '../errors/index.ts';
+import { sendError, toErrorBody } from '../http/errorResponse.ts';
+import type { DeltaMessage, DoneMessage, ResultMessage } from '../protocol/index.ts';
+import type { RouteRequest, Router, ServedBy } from '../routing/index.ts';
+import { SSE_DONE, sseEvent } from './format/index.ts';
+
+/** Turns node events into one endpoint's OpenAI objects. One instance per request. */
+export interface ResponseShape {
+  /** Stream mode: the SSE payloads for one delta (may be none). */
+  chunksFor(delta: DeltaMessage): object[];
+  /** Stream mode: the closing payloads (finish_reason chunk, usage chunk when asked). */
+  finalChunks(done: DoneMessage): object[];
+  /** JSON mode: the whole response body, once the node is done. */
+  body(done: DoneMessage): object;
+  /** Non-streamed results (embeddings). */
+  onResult?(m: ResultMessage): void;
+}
+
+/**
+ * Routes the request and relays the node's answer to the client, streamed (SSE) or as one JSON body.
+ * Headers — `x-porten-node`, `x-porten-region`, `x-porten-hub-ms` — are written at the first byte,
+ * after any retries, so they always name the node that actually served. A client that goes away
+ * cancels the work on the node. A slow client pauses the node's stream (back-pressure).
+ */
+export async function relayResponse(
+  deps: HubDeps,
+  router: Router,
+  req: Request,
+  res: Response,
+  route: Omit<RouteRequest, 'signal'>,
+  shape: ResponseShape,
+  stream: boolean,
+  endpoint: string,
+): Promise<void> {
+  const abort = new AbortController();
+  const onClose = () => {
+    if (!res.writableFinished) abort.abort();
+  };
+  res.on('close', onClose);
+  let served: ServedBy | undefined;
+  let flowControl: { pause(): void; resume(): void } | undefined;
+  const sse = (payload: object) => res.write(sseEvent(payload));
+
+  try {
+    const outcome = await router.route(
+      { ...route, signal: abort.signal },
+      {
+        onStart(by, flow) {
+          served = by;
+          res.setHeader('x-porten-node', by.nodeId);
+          res.setHeader('x-porten-region', by.region);
+          res.setHeader('x-porten-hub-ms', by.hubAddedMs.toFixed(3));
+          if (stream) {
+            res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+            res.on('drain', () => flow.resume());
+            flowControl = flow;
+          }
+        },
+        onDelta(m) {
+          if (!stream) {
+            shape.chunksFor(m); // accumulates for body()
+            return;
+          }
+          let ok = true;
+          for (const c of shape.chunksFor(m)) ok = sse(c) && ok;
+          if (!ok) flowControl?.pause();
+        },
+        onResult(m) {
+          shape.onResult?.(m);
+        },
+        onDone(m) {
+          if (stream) {
+            for (const c of shape.finalChunks(m)) sse(c);
+            res.end(SSE_DONE);
+          } else {
+            res.status(200).json(shape.body(m));
+          }
+        },
+      },
+    );
+    deps.metrics.requests.inc({ endpoint, code: outcome.kind === 'done' ? 'ok' : outcome.kind === 'cancelled' ? 'client_closed' : outcome.error.code });
+    if (outcome.kind === 'failed') {
+      // After the first byte there is no retry: end the stream with an error event the SDKs surface.
+      if (stream) {
+        res.end(sseEvent(toErrorBody(outcome.error, String(res.locals.requestId)).body));
+      } else {
+        sendError(res, outcome.error, deps.log, deps.config.retryAfterS);
+      }
+    }
+  } catch (err) {
+    deps.metrics.requests.inc({ endpoint, code: err instanceof HubError ? err.code : 'internal_error' });
+    if (served && stream) {
+      res.end(sseEvent(toErrorBody(err, String(res.locals.requestId)).body));
+    } else if (!res.writableEnded) {
+      sendError(res, err, deps.log, deps.config.retryAfterS);
+    }
+  } finally {
+    res.off('close', onClose);
+    deps.metrics.requestDuration.observe({ endpoint }, (performance.now() - route.receivedAt) / 1000);
+  }
+}

@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixtures, waitFor } from '../../test/fixtures.ts';
+import { chat, postJson, sseEvents } from '../../test/httpClient.ts';
+import { startTestHub, type TestHub } from '../../test/testHub.ts';
+import type { TestNode } from '../../test/testNode.ts';
+
+const ask = { model: 'm1', messages: [{ role: 'user', content: 'hi' }] };
+
+/** Retries, failures after the first byte, cancellation, back-off signals — over the real tunnel. */
+describe('dispatch', () => {
+  let t: TestHub;
+  let f: ReturnType<typeof fixtures>;
+  let org: string;
+  let other: string;
+  const nodes: TestNode[] = [];
+
+  beforeAll(async () => {
+    t = await startTestHub({ HUB_FIRST_BYTE_TIMEOUT_MS: '400', HUB_KEY_MAX_CONCURRENCY: '2' });
+    f = fixtures(t);
+    org = (await f.org('dispatch-org')).id;
+    other = (await f.org('dispatch-other')).id;
+    await f.model('m1');
+  });
+  afterAll(async () => {
+    await Promise.all(nodes.map((n) => n.stop()));
+    await t.close();
+  });
+
+  async function node(orgId: string, region: string, opts: Parameters<typeof f.onlineNode>[3]) {
+    const n = await f.onlineNode(orgId, region, 'trusted', { loadedModels: ['m1'], ...opts });
+    nodes.push(n.tn);
+    return n;
+  }
+
+  it('retries a node that dies before its first byte on another compliant node, never outside the set', async () => {
+    const dying = await node(org, 'r1', { behaviour: () => ({ kind: 'die_before_first_byte' }) });
+    const healthy = await node(org, 'r1', { queueDepth: 5 }); // scores lower, so the dying node is tried first
+    const outsider = await node(other, 'r1', {}); // same region, other org: not in an `own` key's set
+    const key = await f.key(org, { fleet: 'own', regions: ['r1'] });
+    const r = await chat(t.url, key.secret, ask);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('x-porten-node')).toBe(healthy.node.id);
+    expect(dying.tn.requests).toHaveLength(1);
+    expect(outsider.tn.requests).toHaveLength(0);
+    const metrics = await fetch(`${t.url}/metrics`, { headers: { authorization: `Bearer ${t.adminToken}` } }).then((x) => x.text());
+    expect(metrics).toMatch(/porten_hub_routing_retries_total 1\b/);
+  });
+
+  it('refuses with 503 when the only compliant node dies before its first byte, even if others could serve', async () => {
+    const dying = await node(org, 'r2', { behaviour: () => ({ kind: 'die_before_first_byte' }) });
+    const outsider = await node(other, 'r2', {});
+    const key = await f.key(org, { fleet: 'own', regions: ['r2'] });
+    const r = await chat(t.url, key.secret, ask);
+    expect(r.status).toBe(503);
+    expect(r.body.error.code).toBe('no_available_node');
+    expect(dying.tn.requests).toHaveLength(1);
+    expect(outsider.tn.requests).toHaveLength(0);
+  });
+
+  it('retries a node that does not answer in time, and cancels its stream', async () => {
+    const silent = await node(org, 'r3', { behaviour: () => ({ kind: 'hang' }) });
+    const healthy = await node(org, 'r3', { queueDepth: 5 });
+    const key = await f.key(org, { fleet: 'own', regions: ['r3'] });
+    const r = await chat(t.url, key.secret, ask);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('x-porten-node')).toBe(healthy.node.id);
+    expect(silent.tn.cancelled).toEqual([silent.tn.requests[0]!.id]);
+  });
+
+  it('ends a stream with an error event when the node dies after the first byte, without retrying', async () => {
+    await node(org, 'r4', { behaviour: () => ({ kind: 'die_after_first_byte', text: 'partial ' }) });
+    const backup = await node(org, 'r4', { queueDepth: 5 });
+    const key = await f.key(org, { fleet: 'own', regions: ['r4'] });
+    const r = await chat(t.url, key.secret, { ...ask, stream: true });
+    expect(r.status).toBe(200);
+    const events = sseEvents(r.body as string);
+    expect(events).not.toContain('[DONE]');
+    const last = events.at(-1) as { error: { code: string } };
+    expect(last.error.code).toBe('node_error');
+    expect(backup.tn.requests).toHaveLength(0);
+  });
+
+  it('passes a non-retryable engine error through as a clear error', async () => {
+    await node(org, 'r5', { behaviour: () => ({ kind: 'error', retryable: false, code: 'invalid_request', message: 'prompt is longer than the context window' }) });
+    const key = await f.key(org, { fleet: 'own', regions: ['r5'] });
+    const r = await chat(t.url, key.secret, ask);
+    expect(r.status).toBe(400);
+    expect(r.body.error).toMatchObject({ code: 'invalid_request_error', message: 'prompt is longer than the context window' });
+  });
+
+  it('cancels the work on the node when the client goes away', async () => {
+    const slow = await node(org, 'r6', { behaviour: () => ({ kind: 'reply', text: 'one two three four five six seven eight nine ten', tokenDelayMs: 100 }) });
+    const key = await f.key(org, { fleet: 'own', regions: ['r6'] });
+    const abort = new AbortController();
+    const res = await fetch(`${t.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key.secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ ...ask, stream: true }),
+      signal: abort.signal,
+    });
+    const reader = res.body!.getReader();
+    await reader.read(); // first chunk arrived
+    abort.abort();
+    await waitFor(() => slow.tn.cancelled.length === 1, 'cancel reached the node');
+    expect(slow.tn.cancelled[0]).toBe(slow.tn.requests[0]!.id);
+  });
+
+  it('limits requests in flight per key with 429 rate_limit_exceeded', async () => {
+    await node(org, 'r7', { behaviour: () => ({ kind: 'reply', text: 'slow reply here', tokenDelayMs: 150 }) });
+    const key = await f.key(org, { fleet: 'own', regions: ['r7'] });
+    const [a, b, c] = await Promise.all([chat(t.url, key.secret, ask), chat(t.url, key.secret, ask), new Promise((r) => setTimeout(r, 50)).then(() => chat(t.url, key.secret, ask))]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect(c.status).toBe(429);
+    expect(c.body.error.code).toBe('rate_limit_exceeded');
+    expect(c.headers.get('retry-after')).toBe('1');
+  });
+
+  it('cuts a revoked node at once and never routes to it again', async () => {
+    const n = await node(org, 'r8', {});
+    const key = await f.key(org, { fleet: 'own', regions: ['r8'] });
+    expect((await chat(t.url, key.secret, ask)).status).toBe(200);
+    const closed = n.tn.waitClosed();
+    const rv = await postJson(`${t.url}/admin/v1/nodes/${n.node.id}/revoke`, t.adminToken, {});
+    expect(rv.status).toBe(200);
+    expect(await closed).toBe(4001);
+    const r = await chat(t.url, key.secret, ask);
+    expect(r.status).toBe(503);
+    await expect(n.tn.connect()).rejects.toMatchObject({ status: 401 });
+  });
+});

@@ -1,0 +1,293 @@
+import { performance } from 'node:perf_hooks';
+import type { AuditEntry } from '../audit/index.ts';
+import type { HubDeps } from '../deps.ts';
+import { HubError } from '../errors/index.ts';
+import type { DeltaMessage, DoneMessage, EngineCapability, RequestMessage, ResultMessage, Usage } from '../protocol/index.ts';
+import type { ApiKey, CatalogModel } from '../store/index.ts';
+import type { OpenStream, TunnelRegistry } from '../tunnel/index.ts';
+import type { ModelPlacement } from './modelPlacement.ts';
+import type { RoutingDirectory } from './routingDirectory.ts';
+import { selectCandidates, type Candidate, type RefusalReason } from './selectCandidates.ts';
+
+const MAX_ATTEMPTS = 3;
+
+export interface RouteRequest {
+  requestId: string;
+  key: ApiKey;
+  model: CatalogModel;
+  /** Capabilities the request needs from the model's catalog entry and the node's engine. */
+  needs: EngineCapability[];
+  /** Builds the tunnel request for one attempt (each attempt has its own stream id). */
+  build(streamId: string): RequestMessage;
+  /** Aborted when the client goes away: the node is told to cancel. */
+  signal: AbortSignal;
+  /** performance.now() when the request arrived. */
+  receivedAt: number;
+}
+
+export interface ServedBy {
+  nodeId: string;
+  region: string;
+  /** Milliseconds the hub spent before dispatching (auth, validation, policy, routing, audit). */
+  hubAddedMs: number;
+}
+
+/** Receives the node's answer. `onStart` marks the first byte: from then on the request is committed to that node. */
+export interface RouteSink {
+  onStart(served: ServedBy, flow: Pick<OpenStream, 'pause' | 'resume'>): void;
+  onDelta(m: DeltaMessage): void;
+  onResult(m: ResultMessage): void;
+  onDone(m: DoneMessage): void;
+}
+
+/** How a routed request ended once it had started on a node. Failures before the first byte are thrown instead. */
+export type RouteOutcome = { kind: 'done'; usage: Usage } | { kind: 'failed'; error: HubError } | { kind: 'cancelled' };
+
+type Attempt = RouteOutcome | { kind: 'retry'; reason: string } | { kind: 'rejected'; error: HubError };
+
+/**
+ * Routes one request: policy checks → hard filter → confirm live state → (on-demand load) →
+ * durable audit record → dispatch, retrying *only inside the compliant set* when a node fails before
+ * its first byte. Anything the hub cannot establish (database, Redis, audit store) is a refusal.
+ */
+export class Router {
+  private readonly deps: HubDeps;
+  private readonly directory: RoutingDirectory;
+  private readonly registry: TunnelRegistry;
+  private readonly placement: ModelPlacement;
+  private readonly perKey = new Map<string, number>();
+
+  constructor(deps: HubDeps, directory: RoutingDirectory, registry: TunnelRegistry, placement: ModelPlacement) {
+    this.deps = deps;
+    this.directory = directory;
+    this.registry = registry;
+    this.placement = placement;
+  }
+
+  /** Throws HubError for every refusal before the first byte (and audits it); resolves once the request ended. */
+  async route(req: RouteRequest, sink: RouteSink): Promise<RouteOutcome> {
+    const { key, model } = req;
+    const inFlight = this.perKey.get(key.id) ?? 0;
+    try {
+      if (key.models !== null && !key.models.includes(model.id)) {
+        throw new HubError('model_not_allowed', `this API key may not use model ${model.id} (its model allow-list is: ${key.models.join(', ')})`, { param: 'model' });
+      }
+      if (inFlight >= this.deps.config.keyMaxConcurrency) {
+        throw new HubError('rate_limit_exceeded', `this API key already has ${inFlight} requests in flight (limit ${this.deps.config.keyMaxConcurrency}); retry when some finish`, {
+          retryAfterS: 1,
+        });
+      }
+    } catch (err) {
+      this.refused(req, err as HubError, null);
+      throw err;
+    }
+    this.perKey.set(key.id, inFlight + 1);
+    try {
+      return await this.routeAdmitted(req, sink);
+    } finally {
+      const n = (this.perKey.get(key.id) ?? 1) - 1;
+      if (n <= 0) this.perKey.delete(key.id);
+      else this.perKey.set(key.id, n);
+    }
+  }
+
+  private async routeAdmitted(req: RouteRequest, sink: RouteSink): Promise<RouteOutcome> {
+    const { config, metrics } = this.deps;
+    let candidates: Candidate[];
+    try {
+      const selection = selectCandidates({
+        policy: req.key,
+        orgId: req.key.org_id,
+        model: req.model,
+        needs: req.needs,
+        nodes: await this.directory.approvedNodes(),
+        connection: (id) => this.registry.get(id),
+        now: Date.now(),
+        presenceTtlMs: config.presenceTtlMs,
+      });
+      if ('refused' in selection) throw this.refusal(selection.refused, selection.message);
+      candidates = await this.confirmLive(selection.candidates);
+      if (!candidates.some((c) => c.loaded)) {
+        const mirror = req.model.sha256 ? `${config.publicUrl}/v1/nodes/mirror/${req.model.sha256}` : null;
+        const ready = await this.placement.ensureLoaded(req.model, candidates, mirror, req.signal);
+        candidates = [ready];
+      } else {
+        candidates = candidates.filter((c) => c.loaded);
+      }
+    } catch (err) {
+      if (err instanceof HubError) this.refused(req, err, null);
+      throw err;
+    }
+
+    const tried: string[] = [];
+    let lastReason = '';
+    for (const c of candidates.slice(0, MAX_ATTEMPTS)) {
+      if (req.signal.aborted) return { kind: 'cancelled' };
+      const streamId = `${req.requestId}.${tried.length + 1}`;
+      const routedAt = performance.now();
+      try {
+        await this.deps.audit.append(this.entry(req, c, 'route', 'dispatched', { attempt: tried.length + 1 }));
+      } catch (err) {
+        metrics.auditFailures.inc();
+        const e = this.refusal('audit_unavailable', 'the hub cannot write the audit record that must precede dispatch');
+        e.cause = err;
+        this.refused(req, e, c);
+        throw e;
+      }
+      tried.push(c.node.id);
+      const hubAddedMs = routedAt - req.receivedAt;
+      if (tried.length === 1) metrics.addedLatency.observe(hubAddedMs / 1000);
+      this.placement.markUsed(c.node.id, req.model.id);
+      const result = await this.attempt(c, streamId, req, sink, hubAddedMs);
+      if (result.kind === 'retry') {
+        lastReason = result.reason;
+        metrics.retries.inc();
+        this.complete(req, c, 'retried', null, { reason: result.reason });
+        continue;
+      }
+      if (result.kind === 'rejected') {
+        this.complete(req, c, 'failed', null, { error: result.error.message });
+        throw result.error;
+      }
+      this.complete(req, c, result.kind === 'done' ? 'served' : result.kind, result.kind === 'done' ? result.usage : null, result.kind === 'failed' ? { error: result.error.message } : null);
+      if (result.kind === 'done') {
+        metrics.tokens.inc({ kind: 'prompt' }, result.usage.prompt_tokens);
+        metrics.tokens.inc({ kind: 'completion' }, result.usage.completion_tokens);
+      }
+      return result;
+    }
+    const e = this.refusal('node_failures', `every compliant node tried failed before answering (${lastReason})`);
+    this.refused(req, e, null);
+    throw e;
+  }
+
+  /**
+   * One Redis round trip per request: the chosen nodes' presence must still be there. Redis down →
+   * the hub cannot establish node state → refusal. A node whose presence lapsed is dropped.
+   */
+  private async confirmLive(candidates: Candidate[]): Promise<Candidate[]> {
+    const head = candidates.slice(0, MAX_ATTEMPTS + 2);
+    let present;
+    try {
+      present = await this.deps.presence.getMany(head.map((c) => c.node.id));
+    } catch (err) {
+      const e = this.refusal('state_unknown', 'the hub cannot reach Redis, so it cannot establish which nodes are online');
+      e.cause = err;
+      throw e;
+    }
+    const live = head.filter((c) => present.get(c.node.id)?.replica === this.deps.config.replicaId);
+    if (live.length === 0) throw this.refusal('offline', 'every node this key may use is offline');
+    return live;
+  }
+
+  private attempt(c: Candidate, streamId: string, req: RouteRequest, sink: RouteSink, hubAddedMs: number): Promise<Attempt> {
+    const { config, metrics } = this.deps;
+    return new Promise<Attempt>((resolve) => {
+      let started = false;
+      let settled = false;
+      let stream: OpenStream | undefined;
+      const settle = (a: Attempt) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        req.signal.removeEventListener('abort', onAbort);
+        resolve(a);
+      };
+      const start = () => {
+        if (started) return;
+        started = true;
+        clearTimeout(timer);
+        const ttft = performance.now() - req.receivedAt;
+        metrics.timeToFirstToken.observe(ttft / 1000);
+        c.conn.latencyEwmaMs = c.conn.latencyEwmaMs === 0 ? ttft : 0.8 * c.conn.latencyEwmaMs + 0.2 * ttft;
+        sink.onStart({ nodeId: c.node.id, region: c.node.region, hubAddedMs }, stream!);
+      };
+      const onAbort = () => {
+        stream?.cancel();
+        settle({ kind: 'cancelled' });
+      };
+      const timer = setTimeout(() => {
+        if (started) return;
+        stream?.cancel();
+        settle({ kind: 'retry', reason: `no answer within ${config.firstByteTimeoutMs} ms` });
+      }, config.firstByteTimeoutMs);
+
+      stream = c.conn.open(req.build(streamId), {
+        onDelta: (m) => {
+          if (settled) return;
+          start();
+          sink.onDelta(m);
+        },
+        onResult: (m) => {
+          if (settled) return;
+          start();
+          sink.onResult(m);
+        },
+        onDone: (m) => {
+          if (settled) return;
+          start();
+          sink.onDone(m);
+          settle({ kind: 'done', usage: m.usage });
+        },
+        onError: (m) => {
+          if (started) settle({ kind: 'failed', error: new HubError('node_error', `the node failed mid-response: ${m.message}`) });
+          else if (m.retryable) settle({ kind: 'retry', reason: m.message });
+          else if (m.code === 'invalid_request') settle({ kind: 'rejected', error: new HubError('invalid_request_error', m.message) });
+          else settle({ kind: 'rejected', error: new HubError('node_error', `the node could not serve the request: ${m.message}`) });
+        },
+        onLost: (reason) => {
+          if (started) settle({ kind: 'failed', error: new HubError('node_error', `the node disconnected mid-response (${reason})`) });
+          else settle({ kind: 'retry', reason: `node disconnected (${reason})` });
+        },
+      });
+      if (!stream) {
+        settle({ kind: 'retry', reason: 'tunnel closed' });
+        return;
+      }
+      if (req.signal.aborted) onAbort();
+      else req.signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  private refusal(reason: RefusalReason | 'state_unknown' | 'audit_unavailable' | 'node_failures', message: string): HubError {
+    this.deps.metrics.routingRefusals.inc({ reason });
+    const text = message.startsWith('No node') ? message : `No node satisfying this key's policy can serve this request: ${message}.`;
+    return new HubError('no_available_node', text, { retryAfterS: this.deps.config.retryAfterS });
+  }
+
+  private entry(req: RouteRequest, c: Candidate | null, event: AuditEntry['event'], outcome: string, detail: Record<string, unknown> | null): AuditEntry {
+    return {
+      event,
+      request_id: req.requestId,
+      key_id: req.key.id,
+      org_id: req.key.org_id,
+      model: req.model.id,
+      node_id: c?.node.id ?? null,
+      node_region: c?.node.region ?? null,
+      node_org_id: c?.node.org_id ?? null,
+      node_trust: c?.node.trust_class ?? null,
+      policy: { fleet: req.key.fleet, regions: req.key.regions, min_trust: req.key.min_trust, models: req.key.models },
+      outcome,
+      detail,
+    };
+  }
+
+  /** Refusals are audited best-effort: the refusal itself must not wait on (or fail with) the audit store. */
+  private refused(req: RouteRequest, err: HubError, c: Candidate | null): void {
+    const entry = { ...this.entry(req, c, 'refuse', 'refused', { message: err.message }), error_code: err.code };
+    void this.deps.audit.append(entry).catch(() => this.deps.metrics.auditFailures.inc());
+  }
+
+  private complete(req: RouteRequest, c: Candidate, outcome: string, usage: Usage | null, detail: Record<string, unknown> | null): void {
+    const entry: AuditEntry = {
+      ...this.entry(req, c, 'complete', outcome, detail),
+      prompt_tokens: usage?.prompt_tokens ?? null,
+      completion_tokens: usage?.completion_tokens ?? null,
+      timings: { total_ms: Math.round(performance.now() - req.receivedAt) },
+    };
+    void this.deps.audit.append(entry).catch((err: Error) => {
+      this.deps.metrics.auditFailures.inc();
+      this.deps.log.error('audit completion record lost', { requestId: req.requestId, err: err.message });
+    });
+  }
+}

@@ -1,0 +1,3 @@
+export { attachTunnelServer } from './tunnelServer.ts';
+export { TunnelRegistry, CLOSE } from './tunnelRegistry.ts';
+export { NodeConnection, type OpenStream, type StreamHandlers, type NodeLiveState } from './nodeConnection.ts';

@@ -1,0 +1,44 @@
+/** Minimal fetch wrappers for tests that check raw HTTP behaviour (status, headers, exact bodies). */
+export interface JsonResponse {
+  status: number;
+  headers: Headers;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+}
+
+export async function postJson(url: string, token: string | null, body: unknown, init: RequestInit = {}): Promise<JsonResponse> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    ...init,
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    /* SSE or plain text: keep the text */
+  }
+  return { status: res.status, headers: res.headers, body: parsed };
+}
+
+export function chat(hubUrl: string, key: string, body: unknown): Promise<JsonResponse> {
+  return postJson(`${hubUrl}/v1/chat/completions`, key, body);
+}
+
+/** Parses an SSE body into its `data:` payloads (JSON where possible, the raw string otherwise). */
+export function sseEvents(text: string): unknown[] {
+  return text
+    .split('\n\n')
+    .map((block) => block.trim())
+    .filter((b) => b.startsWith('data: '))
+    .map((b) => {
+      const d = b.slice(6);
+      try {
+        return JSON.parse(d);
+      } catch {
+        return d;
+      }
+    });
+}
