@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestHub, type TestHub } from '../../test/testHub.ts';
 import { client, expectError, type Client } from './adminTestClient.ts';
 
@@ -6,7 +6,7 @@ describe('admin router: bodies and unknown routes (real hub)', () => {
   let hub: TestHub;
   let api: Client;
   beforeAll(async () => {
-    hub = await startTestHub({ HUB_LOG_LEVEL: 'error' });
+    hub = await startTestHub();
     api = client(`${hub.url}/admin/v1`, hub.adminToken);
   });
   afterAll(async () => {
@@ -33,5 +33,47 @@ describe('admin router: bodies and unknown routes (real hub)', () => {
 
   it('an unknown method on a known path is 404 not_found', async () => {
     expectError(await api.send('PUT', '/orgs', { rawBody: '{}' }), 404, 'not_found');
+  });
+
+});
+
+describe('admin write log (real hub, info logging)', () => {
+  let hub: TestHub;
+  let api: Client;
+  beforeAll(async () => {
+    const quiet = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      hub = await startTestHub({ HUB_LOG_LEVEL: 'info' });
+    } finally {
+      quiet.mockRestore();
+    }
+    api = client(`${hub.url}/admin/v1`, hub.adminToken);
+  });
+  afterAll(async () => {
+    const quiet = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      await hub?.close();
+    } finally {
+      quiet.mockRestore();
+    }
+  });
+
+  it('logs every write with the acting token name and the outcome', async () => {
+    const lines: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    try {
+      const created = await api.post('/tokens', { name: 'logger-check', role: 'operator' });
+      await client(`${hub.url}/admin/v1`, created.body.token).post('/orgs', { name: 'Logged Org' });
+      await vi.waitFor(() => expect(lines.join('')).toContain('"actor":"logger-check"'));
+    } finally {
+      spy.mockRestore();
+    }
+    const writes = lines.flatMap((l) => l.split('\n')).filter((l) => l.includes('"msg":"admin write"')).map((l) => JSON.parse(l));
+    expect(writes).toContainEqual(expect.objectContaining({ level: 'info', method: 'POST', path: '/admin/v1/orgs', status: 201, actor: 'logger-check', role: 'operator' }));
+    expect(writes).toContainEqual(expect.objectContaining({ method: 'POST', path: '/admin/v1/tokens', status: 201, actor: 'bootstrap', role: 'admin' }));
+    expect(lines.join('')).not.toMatch(/porten-admin-[A-Za-z0-9_-]{32}/);
   });
 });
