@@ -97,7 +97,7 @@ export function readStreamFlags(body: JsonObject): StreamFlags {
 /** `n`: Porten returns one choice per request, so only 1 (or absent) is accepted. */
 export function requireSingleChoice(body: JsonObject): void {
   const n = optionalInteger(body, 'n', '', { min: 1, max: 128 });
-  if (n !== undefined && n !== 1) unsupported('n', `only n=1 is supported (got ${n}); send ${n} requests instead`);
+  if (n !== undefined && n !== 1) invalid('n', `n must be 1: Porten returns one choice per request (got ${n}); send ${n} requests instead`);
 }
 
 /** `logit_bias`: only an empty map (or null) is accepted; engines do not get token-level biases. */

@@ -33,7 +33,7 @@ export function validateCompletionRequest(body: unknown): CompletionRequest {
   requireSingleChoice(obj);
   rejectLogitBias(obj);
   const bestOf = optionalInteger(obj, 'best_of', '', { min: 0, max: 20 });
-  if (bestOf !== undefined && bestOf > 1) unsupported('best_of', 'only best_of=1 is supported');
+  if (bestOf !== undefined && bestOf > 1) invalid('best_of', `best_of must be 1: Porten returns one choice per request (got ${bestOf})`);
   if (optionalBoolean(obj, 'echo', '') === true) unsupported('echo', 'the prompt is not echoed; send echo false or leave it out');
   if (!isUnset(obj.logprobs)) {
     optionalInteger(obj, 'logprobs', '', { min: 0, max: 5 });
