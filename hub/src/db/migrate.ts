@@ -15,10 +15,10 @@ export interface SchemaStatus {
   pending: Migration[];
 }
 
-export async function schemaStatus(pool: pg.Pool, migrations = knownMigrations()): Promise<SchemaStatus> {
-  const exists = await pool.query(`select to_regclass('schema_migrations') is not null as ok`);
+export async function schemaStatus(db: Pick<pg.Pool, 'query'> | pg.PoolClient, migrations = knownMigrations()): Promise<SchemaStatus> {
+  const exists = await db.query(`select to_regclass('schema_migrations') is not null as ok`);
   const current = exists.rows[0].ok
-    ? Number((await pool.query('select coalesce(max(version), 0) as v from schema_migrations')).rows[0].v)
+    ? Number((await db.query('select coalesce(max(version), 0) as v from schema_migrations')).rows[0].v)
     : 0;
   const latestKnown = migrations.at(-1)?.version ?? 0;
   return { current, latestKnown, pending: migrations.filter((m) => m.version > current) };
@@ -30,7 +30,7 @@ export async function migrate(pool: pg.Pool, migrations = knownMigrations()): Pr
   try {
     await client.query('select pg_advisory_lock($1)', [LOCK_ID]);
     await ensureTable(client);
-    const { current, latestKnown } = await schemaStatus(pool, migrations);
+    const { current, latestKnown } = await schemaStatus(client, migrations);
     if (current > latestKnown) {
       throw new HubError('schema_mismatch', `database schema is version ${current}, newer than this hub knows (${latestKnown}): run a newer porten-hub release`);
     }

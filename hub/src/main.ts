@@ -1,0 +1,87 @@
+/**
+ * `porten-hub` — the hub's command line and composition entry point.
+ *
+ *   porten-hub [serve]    start the hub (refuses a schema it does not know exactly)
+ *   porten-hub migrate    apply pending database migrations, then exit
+ *   porten-hub --version  print the release version
+ *
+ * Configuration comes from HUB_* environment variables (see docs/operations.md), validated once
+ * here; every problem is reported at once. First SIGTERM/SIGINT drains (stop accepting, close
+ * tunnels, flush audit); a second one forces exit.
+ */
+import { loadConfig } from './config/index.ts';
+import { migrate } from './db/migrate.ts';
+import { createPool } from './db/pool.ts';
+import { HubError } from './errors/index.ts';
+import { startHub } from './hub.ts';
+import { createLogger } from './log/logger.ts';
+import { HUB_VERSION } from './version.ts';
+
+const USAGE = 'usage: porten-hub [serve|migrate|--version]';
+
+async function main(argv: string[]): Promise<number> {
+  const command = argv[0] ?? 'serve';
+  if (command === '--version' || command === 'version') {
+    console.log(`porten-hub ${HUB_VERSION}`);
+    return 0;
+  }
+  if (command === '--help' || command === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
+  if (command !== 'serve' && command !== 'migrate') {
+    console.error(`porten-hub: unknown command "${command}"; ${USAGE}`);
+    return 2;
+  }
+
+  const config = loadConfig(process.env);
+  const log = createLogger(config.logLevel);
+
+  if (command === 'migrate') {
+    const pool = createPool(config.databaseUrl, 1);
+    try {
+      const applied = await migrate(pool);
+      console.log(applied.length === 0 ? 'porten-hub: schema is up to date' : `porten-hub: applied ${applied.map((m) => `${m.version}_${m.name}`).join(', ')}`);
+      return 0;
+    } finally {
+      await pool.end();
+    }
+  }
+
+  const hub = await startHub(config, log);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      log.warn('second signal: exiting now', { signal });
+      process.exit(1);
+    }
+    stopping = true;
+    log.info('draining', { signal });
+    hub.close().then(
+      () => process.exit(0),
+      (err: Error) => {
+        log.error('error while stopping', { err: err.message });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  return -1; // keep running
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (err: unknown) => {
+    if (err instanceof HubError) {
+      console.error(`porten-hub: ${err.message}`);
+    } else if (err instanceof Error && /ECONNREFUSED|ENOTFOUND|timeout/i.test(err.message)) {
+      console.error(`porten-hub: cannot reach a required service (${err.message}); check HUB_DATABASE_URL and HUB_REDIS_URL`);
+    } else {
+      console.error(`porten-hub: unexpected error (this is a bug in porten-hub ${HUB_VERSION}):`, err);
+    }
+    process.exit(1);
+  },
+);
