@@ -27,8 +27,11 @@ interface ToolCallState {
  * - the closing chunk has an empty delta and the finish reason; with `includeUsage` a chunk with no
  *   choices and the usage follows.
  *
- * The completion merges tool-call fragments by `index` (arguments concatenated in arrival order, the
- * first name given wins) and lists calls by index. When tool calls were produced and the node says
+ * - a tool call's fragments are forwarded in arrival order, so they must be contiguous per call, as
+ *   engines emit them: the SDK's stream helper takes a new `index` as the end of the previous call.
+ *
+ * The completion merges tool-call fragments by `index` whatever their order (arguments concatenated
+ * in arrival order, the first name given wins) and lists calls by index. When tool calls were produced and the node says
  * `stop`, the finish reason is reported as `tool_calls`: clients run tools only on that reason.
  */
 export class ChatStreamAccumulator {
