@@ -81,12 +81,15 @@ create table models (
   updated_at      timestamptz not null default now()
 );
 
--- Hash-chained audit log. Append-only by contract; `hash` = sha256(prev_hash || canonical(record)).
+-- Hash-chained audit log (hub/src/audit, docs/audit.md). Append-only: rows are written only by
+-- AuditLog.append, in seq order, together with the head, under the head's row lock.
+-- hash = sha256hex(prev_hash || '\n' || canonical JSON of every column but prev_hash and hash);
+-- `at` is assigned by the hub (millisecond precision) so that verification recomputes it exactly.
 -- No prompt or completion content is ever stored here.
 create table audit_records (
-  seq                bigint primary key,
+  seq                bigint primary key check (seq > 0),
   at                 timestamptz not null,
-  event              text not null,
+  event              text not null check (event in ('route', 'complete', 'refuse')),
   request_id         text,
   key_id             uuid,
   org_id             uuid,
@@ -102,17 +105,36 @@ create table audit_records (
   completion_tokens  integer,
   timings            jsonb,
   detail             jsonb,
-  prev_hash          text not null,
-  hash               text not null
+  prev_hash          text not null check (prev_hash ~ '^[0-9a-f]{64}$'),
+  hash               text not null check (hash ~ '^[0-9a-f]{64}$')
 );
+-- Filters are answered in seq order with a keyset cursor, hence (column, seq).
 create index audit_records_at on audit_records(at);
-create index audit_records_key on audit_records(key_id);
-create index audit_records_node on audit_records(node_id);
+create index audit_records_key on audit_records(key_id, seq);
+create index audit_records_node on audit_records(node_id, seq);
+create index audit_records_org on audit_records(org_id, seq);
 
 -- The chain head: serialises appends across hub replicas and lets verify detect a removed tail.
 create table audit_head (
   id    integer primary key check (id = 1),
-  seq   bigint not null,
-  hash  text not null
+  seq   bigint not null check (seq >= 0),
+  hash  text not null check (hash ~ '^[0-9a-f]{64}$')
 );
 insert into audit_head (id, seq, hash) values (1, 0, repeat('0', 64));
+
+-- Defence in depth, not the proof (the hash chain is): ordinary statements cannot change or remove
+-- audit rows, so tampering takes a deliberate `alter table ... disable trigger`, which the chain
+-- then exposes. A superuser can do anything; see docs/audit.md on keeping the head hash outside.
+create function audit_refuse_change() returns trigger language plpgsql as $$
+begin
+  raise exception 'audit records are append-only: % on % refused', tg_op, tg_table_name
+    using errcode = 'insufficient_privilege';
+end $$;
+create trigger audit_records_append_only before update or delete on audit_records
+  for each row execute function audit_refuse_change();
+create trigger audit_records_no_truncate before truncate on audit_records
+  for each statement execute function audit_refuse_change();
+create trigger audit_head_keep before delete on audit_head
+  for each row execute function audit_refuse_change();
+create trigger audit_head_no_truncate before truncate on audit_head
+  for each statement execute function audit_refuse_change();
