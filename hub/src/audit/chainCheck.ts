@@ -31,6 +31,7 @@ export interface ChainCheckOptions {
  */
 export class ChainCheck {
   #last: ChainHead;
+  readonly #start: number;
   #records = 0;
   #broken: ChainBreak | null = null;
   readonly #anchor: ChainHead | undefined;
@@ -38,6 +39,7 @@ export class ChainCheck {
 
   constructor(options: ChainCheckOptions = {}) {
     this.#last = options.after ?? { seq: 0, hash: GENESIS_HASH };
+    this.#start = this.#last.seq;
     this.#anchor = options.anchor;
   }
 
@@ -104,6 +106,9 @@ export class ChainCheck {
   }
 
   #break(seq: number, reason: string): ChainBreak {
+    // A break may be blamed on a record already counted (a re-hashed one is only caught at its
+    // successor or at the head): only the records before the blamed one count as intact.
+    this.#records = Math.max(0, Math.min(this.#records, seq - 1 - this.#start));
     this.#broken = { seq, reason };
     return this.#broken;
   }
