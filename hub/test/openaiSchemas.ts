@@ -17,14 +17,11 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
  *   rather than ignored.
  * Each schema is compiled on first use and cached.
  *
- * The schema file is read from `hub/test/openai-schemas.json` when vendored there, else from the
- * shared reference copy.
+ * The schema file is vendored beside this helper (`openai-schemas.json`, MIT, see
+ * `openai-schemas.LICENSE`), so tests need nothing outside the repository.
  */
 
-const SCHEMA_FILES = [
-  fileURLToPath(new URL('./openai-schemas.json', import.meta.url)),
-  '/work/shared/reference/openai-schemas.json',
-];
+const SCHEMA_FILES = [fileURLToPath(new URL('./openai-schemas.json', import.meta.url))];
 const DOC_ID = 'https://openai-openapi.invalid/components.json';
 const DROPPED_KEYS = new Set(['discriminator', 'example', 'examples', 'deprecated']);
 const MAX_ERRORS_SHOWN = 12;

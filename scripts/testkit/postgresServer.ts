@@ -36,7 +36,12 @@ function runAs(): { uid: number; gid: number } | undefined {
   return { uid, gid };
 }
 
-export async function startPostgres(): Promise<PostgresServer> {
+export interface PostgresOptions {
+  /** Keep production durability (fsync, synchronous commit): for benchmarks whose figures must be honest. */
+  durable?: boolean;
+}
+
+export async function startPostgres(options: PostgresOptions = {}): Promise<PostgresServer> {
   const bin = binDir();
   const user = runAs();
   const dir = mkdtempSync(join(tmpdir(), 'porten-pg-'));
@@ -51,9 +56,7 @@ export async function startPostgres(): Promise<PostgresServer> {
     `listen_addresses = '127.0.0.1'`,
     `port = ${port}`,
     `unix_socket_directories = '${dir}'`,
-    'fsync = off',
-    'synchronous_commit = off',
-    'full_page_writes = off',
+    ...(options.durable ? [] : ['fsync = off', 'synchronous_commit = off', 'full_page_writes = off']),
     'max_connections = 200',
     'shared_buffers = 64MB',
   ].join('\n');

@@ -124,7 +124,6 @@ export class Router {
     for (const c of candidates.slice(0, MAX_ATTEMPTS)) {
       if (req.signal.aborted) return { kind: 'cancelled' };
       const streamId = `${req.requestId}.${tried.length + 1}`;
-      const routedAt = performance.now();
       try {
         await this.deps.audit.append(this.entry(req, c, 'route', 'dispatched', { attempt: tried.length + 1 }));
       } catch (err) {
@@ -135,7 +134,8 @@ export class Router {
         throw e;
       }
       tried.push(c.node.id);
-      const hubAddedMs = routedAt - req.receivedAt;
+      // Everything the hub did before the prompt leaves, the durable audit record included.
+      const hubAddedMs = performance.now() - req.receivedAt;
       if (tried.length === 1) metrics.addedLatency.observe(hubAddedMs / 1000);
       this.placement.markUsed(c.node.id, req.model.id);
       const result = await this.attempt(c, streamId, req, sink, hubAddedMs);
