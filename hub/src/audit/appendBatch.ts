@@ -35,10 +35,11 @@ const BEGIN =
  * our last commit; each miss doubles that number (up to 64), each fast success halves it. A lone
  * replica thus pays one round trip (measured: 98 of 100 sequential batches), and replicas that keep
  * interleaving settle on the locked path instead of paying for misses (measured without backoff: a
- * third of their batches missed). Measured on loopback: ~0.5 ms vs ~0.8 ms per lone append. Hashes are computed in TypeScript, not
- * SQL, so that canonicalRecord.ts stays the only definition of the canonical form. The batch travels
- * as one escaped JSON literal because the simple protocol (several statements, one round trip) takes
- * no parameters.
+ * third of their batches missed). Measured on loopback: ~0.5 ms vs ~0.8 ms per lone append.
+ *
+ * Hashes are computed in TypeScript, not SQL, so that canonicalRecord.ts stays the only definition
+ * of the canonical form. The batch travels as one escaped JSON literal because the simple protocol
+ * (several statements, one round trip) takes no parameters.
  */
 export class BatchWriter {
   readonly #pool: pg.Pool;
@@ -92,7 +93,7 @@ export class BatchWriter {
         `where id = 1 and seq = ${head.seq} and hash = ${client.escapeLiteral(head.hash)} returning 1) ` +
         `${insertSql(client, rows)} where exists (select from head); commit`,
     )) as unknown as pg.QueryResult[];
-    if (results[2]?.rowCount !== rows.length) {
+    if (results.at(-2)?.rowCount !== rows.length) { // the INSERT, just before COMMIT
       // Another replica wrote since our last batch: nothing was inserted. Back off.
       this.#quiet = 0;
       this.#quietNeeded = Math.min(this.#quietNeeded * 2, 64);
