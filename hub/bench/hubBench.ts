@@ -10,7 +10,8 @@
  * `x-porten-hub-ms`), throughput by concurrency with p50/p99, the best throughput with p99 ≤ 10 ms,
  * and the routing decision time over 10,000 registered nodes.
  *
- * Env: BENCH_SECONDS (per concurrency step, default 4), BENCH_LATENCY_REQUESTS (default 2000).
+ * Env: BENCH_SECONDS (per concurrency step, default 4), BENCH_LATENCY_REQUESTS (default 2000),
+ * BENCH_PROFILE=<dir> to write a CPU profile of the hub process there, BENCH_FSYNC=off to run PostgreSQL without fsync (isolates what the disk flush of the audit costs).
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -29,14 +30,15 @@ import { benchRoutingDecision } from './routingDecisionBench.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 4);
 const latencyRequests = Number(process.env.BENCH_LATENCY_REQUESTS ?? 2000);
+const durable = process.env.BENCH_FSYNC !== 'off';
 
 function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
 async function main(): Promise<void> {
-  console.log('porten hub benchmark: starting PostgreSQL (durable) and Redis on loopback…');
-  const [pgServer, redis] = await Promise.all([startPostgres({ durable: true }), startRedis()]);
+  console.log(`porten hub benchmark: starting PostgreSQL (${durable ? 'durable: fsync on' : 'fsync off'}) and Redis on loopback…`);
+  const [pgServer, redis] = await Promise.all([startPostgres({ durable }), startRedis()]);
   const dbUrl = pgServer.url.replace(/\/postgres$/, '/porten');
   {
     const c = new pg.Client({ connectionString: pgServer.url });
@@ -56,7 +58,8 @@ async function main(): Promise<void> {
   await pool.end();
 
   const port = await freePort();
-  const hub = spawn(process.execPath, [new URL('../src/main.ts', import.meta.url).pathname, 'serve'], {
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const hub = spawn(process.execPath, [...profile, new URL('../src/main.ts', import.meta.url).pathname, 'serve'], {
     env: {
       PATH: process.env.PATH ?? '',
       HUB_DATABASE_URL: dbUrl,

@@ -10,13 +10,14 @@ const COLUMN_LIST = RECORD_COLUMNS.join(', ');
 const RECORDSET_TYPE = RECORD_COLUMNS.map((c) => `${c} ${COLUMN_SQL_TYPES[c]}`).join(', ');
 
 /**
- * Opens the transaction with: synchronous_commit on whatever the server default (it may be off
- * site-wide; an audit record must be durable when append resolves), and bounds on how long a stuck
- * peer can block us (lock_timeout) or a stalled hub can keep the head locked
- * (idle_in_transaction_session_timeout). One statement, so it costs no extra parse/execute cycle.
+ * Opens the transaction with: synchronous_commit set explicitly (on for durable batches whatever the
+ * server default — it may be off site-wide; off for batches of only non-durable records, see
+ * AuditLog.append), and bounds on how long a stuck peer can block us (lock_timeout) or a stalled hub
+ * can keep the head locked (idle_in_transaction_session_timeout). One statement, so it costs no extra
+ * parse/execute cycle.
  */
-const BEGIN =
-  "begin; select set_config('synchronous_commit', 'on', true), set_config('lock_timeout', '5s', true), set_config('idle_in_transaction_session_timeout', '5s', true)";
+const beginSql = (durable: boolean) =>
+  `begin; select set_config('synchronous_commit', '${durable ? 'on' : 'off'}', true), set_config('lock_timeout', '5s', true), set_config('idle_in_transaction_session_timeout', '5s', true)`;
 
 /**
  * Writes batches of records to the chain. One instance per AuditLog, used by one batch at a time.
@@ -56,11 +57,12 @@ export class BatchWriter {
 
   /**
    * Appends `entries` as the next records, in order, in one transaction; returns the first seq (the
-   * rest follow contiguously). Resolves only after COMMIT returned. Throws with nothing written —
+   * rest follow contiguously). Resolves only after COMMIT returned; with `durable`, after the commit
+   * reached disk (without it, once PostgreSQL's WAL writer flushes it, ≤ wal_writer_delay later). Throws with nothing written —
    * except when the connection dies after COMMIT was sent: the outcome is then unknown and reported as
    * a failure (the records may exist; a success is never reported for records that do not).
    */
-  async write(entries: readonly TimedEntry[]): Promise<number> {
+  async write(entries: readonly TimedEntry[], durable = true): Promise<number> {
     const client = await this.#pool.connect();
     // A checked-out client has no listener of its own: a server shutdown notice arriving between two
     // queries would be an unhandled 'error' event and kill the process. The failing query reports it.
@@ -69,10 +71,10 @@ export class BatchWriter {
     let failure: Error | undefined;
     try {
       if (this.#committed && this.#quiet >= this.#quietNeeded) {
-        const first = await this.#tryFast(client, this.#committed, entries);
+        const first = await this.#tryFast(client, this.#committed, entries, durable);
         if (first !== null) return first;
       }
-      return await this.#locked(client, entries);
+      return await this.#locked(client, entries, durable);
     } catch (err) {
       failure = err instanceof Error ? err : new Error(String(err));
       this.#committed = null;
@@ -86,10 +88,10 @@ export class BatchWriter {
     }
   }
 
-  async #tryFast(client: pg.PoolClient, head: ChainHead, entries: readonly TimedEntry[]): Promise<number | null> {
+  async #tryFast(client: pg.PoolClient, head: ChainHead, entries: readonly TimedEntry[], durable: boolean): Promise<number | null> {
     const { rows, last } = chain(head, entries);
     const results = (await client.query(
-      `${BEGIN}; with head as (update audit_head set seq = ${last.seq}, hash = ${client.escapeLiteral(last.hash)} ` +
+      `${beginSql(durable)}; with head as (update audit_head set seq = ${last.seq}, hash = ${client.escapeLiteral(last.hash)} ` +
         `where id = 1 and seq = ${head.seq} and hash = ${client.escapeLiteral(head.hash)} returning 1) ` +
         `${insertSql(client, rows)} where exists (select from head); commit`,
     )) as unknown as pg.QueryResult[];
@@ -104,8 +106,8 @@ export class BatchWriter {
     return head.seq + 1;
   }
 
-  async #locked(client: pg.PoolClient, entries: readonly TimedEntry[]): Promise<number> {
-    const results = (await client.query(`${BEGIN}; select seq, hash from audit_head where id = 1 for update`)) as unknown as pg.QueryResult[];
+  async #locked(client: pg.PoolClient, entries: readonly TimedEntry[], durable: boolean): Promise<number> {
+    const results = (await client.query(`${beginSql(durable)}; select seq, hash from audit_head where id = 1 for update`)) as unknown as pg.QueryResult[];
     const row = results.at(-1)?.rows[0] as { seq: string | number; hash: string } | undefined;
     if (!row) throw new Error('the audit_head row is missing: the chain head was deleted outside the hub');
     const head = { seq: Number(row.seq), hash: row.hash };

@@ -13,6 +13,7 @@ export interface AuditLogOptions {
 
 interface Pending {
   entry: TimedEntry;
+  durable: boolean;
   resolve(v: { seq: number }): void;
   reject(e: Error): void;
 }
@@ -49,7 +50,14 @@ export class AuditLog {
    * the connection died during COMMIT — see appendBatch), or after close(); with `internal_error` when
    * the entry itself is invalid or carries a content key (see normalizeEntry / contentKeys).
    */
-  append(entry: AuditEntry): Promise<{ seq: number }> {
+  /**
+   * `durable: false` is for records no action waits on (completion records, refusals): their batch
+   * commits without waiting for the disk flush, which PostgreSQL does within wal_writer_delay. The
+   * chain stays whole either way — a crash can only lose a tail of such records together with the
+   * head that points at them — and a later durable commit flushes them first (the WAL is sequential).
+   * The record that must precede dispatch is always durable.
+   */
+  append(entry: AuditEntry, options: { durable?: boolean } = {}): Promise<{ seq: number }> {
     if (this.#closed) {
       return Promise.reject(new HubError('service_unavailable', 'the audit log is shut down, so the request was refused: no audit record can be written'));
     }
@@ -61,7 +69,7 @@ export class AuditLog {
       return Promise.reject(err);
     }
     return new Promise((resolve, reject) => {
-      this.#queue.push({ entry: timed, resolve, reject });
+      this.#queue.push({ entry: timed, durable: options.durable ?? true, resolve, reject });
       this.#draining ??= this.#drain();
     });
   }
@@ -78,7 +86,10 @@ export class AuditLog {
       while (this.#queue.length > 0) {
         const batch = this.#queue.splice(0, this.#maxBatch);
         try {
-          const first = await this.#writer.write(batch.map((p) => p.entry));
+          const first = await this.#writer.write(
+            batch.map((p) => p.entry),
+            batch.some((p) => p.durable),
+          );
           batch.forEach((p, i) => {
             this.#metrics.auditRecords.inc({ event: p.entry.event });
             p.resolve({ seq: first + i });

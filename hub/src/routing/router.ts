@@ -275,7 +275,7 @@ export class Router {
   /** Refusals are audited best-effort: the refusal itself must not wait on (or fail with) the audit store. */
   private refused(req: RouteRequest, err: HubError, c: Candidate | null): void {
     const entry = { ...this.entry(req, c, 'refuse', 'refused', { message: err.message }), error_code: err.code };
-    void this.deps.audit.append(entry).catch(() => this.deps.metrics.auditFailures.inc());
+    void this.deps.audit.append(entry, { durable: false }).catch(() => this.deps.metrics.auditFailures.inc());
   }
 
   private complete(req: RouteRequest, c: Candidate, outcome: string, usage: Usage | null, detail: Record<string, unknown> | null): void {
@@ -285,7 +285,7 @@ export class Router {
       completion_tokens: usage?.completion_tokens ?? null,
       timings: { total_ms: Math.round(performance.now() - req.receivedAt) },
     };
-    void this.deps.audit.append(entry).catch((err: Error) => {
+    void this.deps.audit.append(entry, { durable: false }).catch((err: Error) => {
       this.deps.metrics.auditFailures.inc();
       this.deps.log.error('audit completion record lost', { requestId: req.requestId, err: err.message });
     });
