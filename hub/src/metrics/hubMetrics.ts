@@ -7,7 +7,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
  */
 export function createHubMetrics() {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'porten_hub_process_' });
+  collectDefaultMetrics({ register: registry, prefix: 'porten_hub_' });
   const latencyBuckets = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
   return {
     registry,

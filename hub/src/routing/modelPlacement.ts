@@ -1,11 +1,13 @@
 import type { Redis } from 'ioredis';
 import type { HubConfig } from '../config/index.ts';
-import { HubError } from '../errors/index.ts';
 import type { Logger } from '../log/logger.ts';
 import type { LoadPhase, LoadProgressMessage } from '../protocol/index.ts';
 import type { CatalogModel } from '../store/index.ts';
 import type { TunnelRegistry } from '../tunnel/index.ts';
 import type { Candidate } from './selectCandidates.ts';
+
+/** How an on-demand load ended, for the router. */
+export type LoadOutcome = { kind: 'ready'; candidate: Candidate } | { kind: 'failed'; failed: string[] } | { kind: 'timeout' };
 
 export interface WarmingStatus {
   model: string;
@@ -45,19 +47,18 @@ export class ModelPlacement {
   }
 
   /**
-   * Makes `model` loaded on one of `candidates` (all compliant, best first) and returns that candidate,
-   * or throws `model_warming` when the budget runs out, `no_available_node` when every load failed.
+   * Makes `model` loaded on one of `candidates` (all compliant, untried, best first): asks the best
+   * one that has not failed to load it and waits until it is ready, the load fails (then the next
+   * one), or `deadline` passes. Never throws; the router turns the outcome into a refusal.
    */
-  async ensureLoaded(model: CatalogModel, candidates: Candidate[], mirrorUrl: string | null, signal: AbortSignal): Promise<Candidate> {
-    const deadline = Date.now() + this.config.warmupBudgetMs;
-    const failed = new Set<string>();
-    for (;;) {
-      const loaded = candidates.find((c) => !failed.has(c.node.id) && c.conn.state.loaded_models.includes(model.id) && !c.conn.closed);
-      if (loaded) return { ...loaded, loaded: true };
-      const target = candidates.find((c) => !failed.has(c.node.id) && !c.conn.closed);
-      if (!target) {
-        throw new HubError('no_available_node', `No node satisfying this key's policy can serve this request: loading ${model.id} failed on every compliant node.`);
+  async ensureLoaded(model: CatalogModel, candidates: Candidate[], mirrorUrl: string | null, signal: AbortSignal, deadline: number): Promise<LoadOutcome> {
+    const failed: string[] = [];
+    for (const target of candidates) {
+      if (target.conn.closed) {
+        failed.push(target.node.id);
+        continue;
       }
+      if (target.conn.state.loaded_models.includes(model.id)) return { kind: 'ready', candidate: { ...target, loaded: true } };
       const k = `${target.node.id}|${model.id}`;
       if (!this.loading.has(k)) {
         this.loading.set(k, Date.now());
@@ -65,18 +66,12 @@ export class ModelPlacement {
         this.log.info('asked node to load model', { node: target.node.id, model: model.id });
       }
       const outcome = await this.waitFor(target, model.id, deadline, signal);
-      if (outcome === 'failed') {
-        this.loading.delete(k);
-        failed.add(target.node.id);
-        continue;
-      }
-      if (outcome === 'timeout') {
-        throw new HubError('model_warming', `${model.id} is still loading on a compliant node; retry shortly (progress: GET /public/v1/models/warming?model=${model.id})`, {
-          retryAfterS: Math.max(1, Math.ceil(this.config.warmupBudgetMs / 4000)),
-        });
-      }
+      if (outcome === 'timeout') return { kind: 'timeout' };
       this.loading.delete(k);
+      if (outcome === 'ready') return { kind: 'ready', candidate: { ...target, loaded: true } };
+      failed.push(target.node.id);
     }
+    return { kind: 'failed', failed };
   }
 
   private waitFor(c: Candidate, modelId: string, deadline: number, signal: AbortSignal): Promise<'ready' | 'failed' | 'timeout'> {

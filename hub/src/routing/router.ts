@@ -93,39 +93,32 @@ export class Router {
 
   private async routeAdmitted(req: RouteRequest, sink: RouteSink): Promise<RouteOutcome> {
     const { config, metrics } = this.deps;
+    const warmupDeadline = Date.now() + config.warmupBudgetMs;
+    const tried = new Set<string>(); // dispatched to, or failed to load the model
+    let dispatched = 0;
     let candidates: Candidate[];
+    let lastReason = '';
     try {
-      const selection = selectCandidates({
-        policy: req.key,
-        orgId: req.key.org_id,
-        model: req.model,
-        needs: req.needs,
-        nodes: await this.directory.approvedNodes(),
-        connection: (id) => this.registry.get(id),
-        now: Date.now(),
-        presenceTtlMs: config.presenceTtlMs,
-      });
-      if ('refused' in selection) throw this.refusal(selection.refused, selection.message);
-      candidates = await this.confirmLive(selection.candidates);
-      if (!candidates.some((c) => c.loaded)) {
-        const mirror = req.model.sha256 ? `${config.publicUrl}/v1/nodes/mirror/${req.model.sha256}` : null;
-        const ready = await this.placement.ensureLoaded(req.model, candidates, mirror, req.signal);
-        candidates = [ready];
-      } else {
-        candidates = candidates.filter((c) => c.loaded);
-      }
+      candidates = await this.compliantCandidates(req);
     } catch (err) {
       if (err instanceof HubError) this.refused(req, err, null);
       throw err;
     }
 
-    const tried: string[] = [];
-    let lastReason = '';
-    for (const c of candidates.slice(0, MAX_ATTEMPTS)) {
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       if (req.signal.aborted) return { kind: 'cancelled' };
-      const streamId = `${req.requestId}.${tried.length + 1}`;
+      let c: Candidate | null;
       try {
-        await this.deps.audit.append(this.entry(req, c, 'route', 'dispatched', { attempt: tried.length + 1 }));
+        c = await this.nextCandidate(req, candidates, tried, warmupDeadline);
+      } catch (err) {
+        if (err instanceof HubError) this.refused(req, err, null);
+        throw err;
+      }
+      if (c === null) break;
+      tried.add(c.node.id);
+      dispatched++;
+      try {
+        await this.deps.audit.append(this.entry(req, c, 'route', 'dispatched', { attempt }));
       } catch (err) {
         metrics.auditFailures.inc();
         const e = this.refusal('audit_unavailable', 'the hub cannot write the audit record that must precede dispatch');
@@ -133,12 +126,11 @@ export class Router {
         this.refused(req, e, c);
         throw e;
       }
-      tried.push(c.node.id);
       // Everything the hub did before the prompt leaves, the durable audit record included.
       const hubAddedMs = performance.now() - req.receivedAt;
-      if (tried.length === 1) metrics.addedLatency.observe(hubAddedMs / 1000);
+      if (attempt === 1) metrics.addedLatency.observe(hubAddedMs / 1000);
       this.placement.markUsed(c.node.id, req.model.id);
-      const result = await this.attempt(c, streamId, req, sink, hubAddedMs);
+      const result = await this.attempt(c, `${req.requestId}.${attempt}`, req, sink, hubAddedMs);
       if (result.kind === 'retry') {
         lastReason = result.reason;
         metrics.retries.inc();
@@ -156,9 +148,58 @@ export class Router {
       }
       return result;
     }
-    const e = this.refusal('node_failures', `every compliant node tried failed before answering (${lastReason})`);
+    const e = dispatched === 0 ? this.refusal('load_failed', `loading ${req.model.id} failed on every compliant node`) : this.refusal('node_failures', `every compliant node tried failed before answering (${lastReason})`);
     this.refused(req, e, null);
     throw e;
+  }
+
+  /** The hard filter and the live-state confirmation: the only nodes this request may ever reach. */
+  private async compliantCandidates(req: RouteRequest): Promise<Candidate[]> {
+    let nodes;
+    try {
+      nodes = await this.directory.approvedNodes();
+    } catch (err) {
+      const e = this.refusal('state_unknown', 'the hub cannot reach its database, so it cannot establish which nodes this key may use');
+      e.cause = err;
+      throw e;
+    }
+    const selection = selectCandidates({
+      policy: req.key,
+      orgId: req.key.org_id,
+      model: req.model,
+      needs: req.needs,
+      nodes,
+      connection: (id) => this.registry.get(id),
+      now: Date.now(),
+      presenceTtlMs: this.deps.config.presenceTtlMs,
+    });
+    if ('refused' in selection) throw this.refusal(selection.refused, selection.message);
+    return this.confirmLive(selection.candidates);
+  }
+
+  /**
+   * The next node to try, from the compliant set only: one that has the model loaded, else one the
+   * model is loaded onto now (on demand, within the request's warm-up budget). Null when none is left.
+   * Throws `model_warming` when the budget ran out while a load was still going.
+   */
+  private async nextCandidate(req: RouteRequest, candidates: Candidate[], tried: Set<string>, deadline: number): Promise<Candidate | null> {
+    const untried = candidates.filter((c) => !tried.has(c.node.id) && !c.conn.closed);
+    const loaded = untried.find((c) => c.loaded || c.conn.state.loaded_models.includes(req.model.id));
+    if (loaded) return { ...loaded, loaded: true };
+    if (untried.length === 0) return null;
+    const mirror = req.model.sha256 ? `${this.deps.config.publicUrl}/v1/nodes/mirror/${req.model.sha256}` : null;
+    const load = await this.placement.ensureLoaded(req.model, untried, mirror, req.signal, deadline);
+    if (load.kind === 'ready') return load.candidate;
+    if (load.kind === 'failed') {
+      for (const id of load.failed) tried.add(id);
+      return null;
+    }
+    throw this.refusal(
+      'warming',
+      `${req.model.id} is still loading on a compliant node; retry shortly (progress: GET /public/v1/models/warming?model=${req.model.id})`,
+      'model_warming',
+      Math.max(1, Math.ceil(this.deps.config.warmupBudgetMs / 4000)),
+    );
   }
 
   /**
@@ -249,10 +290,16 @@ export class Router {
     });
   }
 
-  private refusal(reason: RefusalReason | 'state_unknown' | 'audit_unavailable' | 'node_failures', message: string): HubError {
+  /** Every refusal at routing time is made here, so each one is counted by the constraint or cause behind it. */
+  private refusal(
+    reason: RefusalReason | 'state_unknown' | 'audit_unavailable' | 'node_failures' | 'load_failed' | 'warming',
+    message: string,
+    code: 'no_available_node' | 'model_warming' = 'no_available_node',
+    retryAfterS = this.deps.config.retryAfterS,
+  ): HubError {
     this.deps.metrics.routingRefusals.inc({ reason });
-    const text = message.startsWith('No node') ? message : `No node satisfying this key's policy can serve this request: ${message}.`;
-    return new HubError('no_available_node', text, { retryAfterS: this.deps.config.retryAfterS });
+    const text = code === 'model_warming' || message.startsWith('No node') ? message : `No node satisfying this key's policy can serve this request: ${message}.`;
+    return new HubError(code, text, { retryAfterS });
   }
 
   private entry(req: RouteRequest, c: Candidate | null, event: AuditEntry['event'], outcome: string, detail: Record<string, unknown> | null): AuditEntry {

@@ -65,6 +65,25 @@ describe('on-demand loading', () => {
     expect(r.body.error.message).toMatch(/loading cold-3 failed on every compliant node/);
   });
 
+  it('after an on-demand load, retries a node that dies before its first byte by loading the model on the next compliant node', async () => {
+    const model = await f.model('cold-4', { memory_mb: 100 });
+    const first = await node('w6', { behaviour: () => ({ kind: 'die_before_first_byte' }) });
+    const second = await node('w6', { queueDepth: 5 });
+    const key = await f.key(org, { fleet: 'own', regions: ['w6'] });
+    const r = await chat(t.url, key.secret, { model: model.id, messages: [{ role: 'user', content: 'x' }] });
+    expect(r.status).toBe(200);
+    expect(r.headers.get('x-porten-node')).toBe(second.node.id);
+    expect(first.tn.loadsRequested).toEqual([model.id]);
+    expect(first.tn.requests).toHaveLength(1);
+    expect(second.tn.loadsRequested).toEqual([model.id]);
+  });
+
+  it('counts warm-up and load refusals by reason', async () => {
+    const metrics = await fetch(`${t.url}/metrics`, { headers: { authorization: `Bearer ${t.adminToken}` } }).then((x) => x.text());
+    expect(metrics).toMatch(/porten_hub_routing_refusals_total\{reason="warming"\} 1\b/);
+    expect(metrics).toMatch(/porten_hub_routing_refusals_total\{reason="load_failed"\} 1\b/);
+  });
+
   it('refuses when no compliant node has enough memory for the model', async () => {
     const model = await f.model('huge', { memory_mb: 100_000 });
     await node('w4', {});
