@@ -18,8 +18,11 @@ import { PresenceStore } from './presence/index.ts';
 import { createMetricsRouter } from './http/metricsRoute.ts';
 import { createOpenAIRouter } from './api/index.ts';
 import { ModelPlacement, Router as RequestRouter, RoutingDirectory } from './routing/index.ts';
-import { TunnelRegistry, attachTunnelServer } from './tunnel/index.ts';
+import { TunnelRegistry, attachTunnelServer, startTunnelRevalidation } from './tunnel/index.ts';
 import { updateNodesOnline } from './metrics/updateNodesOnline.ts';
+
+/** How often tunnels are checked against the node table (revocation backstop; see revalidateTunnels.ts). */
+const REVALIDATE_TUNNELS_MS = 5_000;
 
 export interface RunningHub {
   /** Base URL the server listens on, e.g. http://127.0.0.1:41234 */
@@ -28,7 +31,10 @@ export interface RunningHub {
   server: Server;
   /** The node tunnels connected to this replica. */
   registry: TunnelRegistry;
-  /** Graceful stop: stop accepting, close tunnels, flush audit, close pools. */
+  /**
+   * Graceful stop, idempotent: stop accepting connections, let in-flight requests finish (up to
+   * HUB_DRAIN_TIMEOUT_MS), then close tunnels, flush the audit log, close pools.
+   */
   close(): Promise<void>;
 }
 
@@ -61,12 +67,20 @@ export async function startHub(config: HubConfig, log: Logger): Promise<RunningH
   const directory = new RoutingDirectory(pool, events);
   const placement = new ModelPlacement(config, registry, redis, log);
   const router = new RequestRouter(deps, directory, registry, placement);
+  const stopRevalidation = startTunnelRevalidation(registry, async (id) => (await directory.node(id)) !== undefined, REVALIDATE_TUNNELS_MS, log);
 
+  // Draining (first SIGTERM): /readyz says so, responses ask clients to reconnect elsewhere, and
+  // requests already arriving are still served through the still-open tunnels.
+  let draining = false;
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(requestId);
-  app.use(createHealthRouter(deps));
+  app.use((_req, res, next) => {
+    if (draining) res.setHeader('Connection', 'close');
+    next();
+  });
+  app.use(createHealthRouter(deps, () => draining));
   app.use(createEnrollRouter(deps)); // before any /v1 API-key router: enrollment is unauthenticated by design
   app.use(createConsoleRouter());
   app.use(createMetricsRouter(deps, () => updateNodesOnline(registry, directory, metrics, config.presenceTtlMs)));
@@ -85,23 +99,34 @@ export async function startHub(config: HubConfig, log: Logger): Promise<RunningH
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   log.info('hub listening', { url, replica: config.replicaId });
+  let closing: Promise<void> | undefined;
 
   return {
     url,
     deps,
     server,
     registry,
-    async close() {
-      tunnels.close();
-      placement.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
-      await deps.audit.close();
-      await events.stop();
-      redis.disconnect();
-      await pool.end();
+    close() {
+      closing ??= drainAndClose();
+      return closing;
     },
   };
+
+  async function drainAndClose(): Promise<void> {
+    draining = true;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    // In-flight requests finish on their nodes before the tunnels go (bounded by HUB_DRAIN_TIMEOUT_MS).
+    const idle = await router.drained(config.drainTimeoutMs);
+    if (!idle) log.warn('drain timeout: cutting requests still in flight', { inFlight: router.inFlight });
+    stopRevalidation();
+    tunnels.close();
+    placement.close();
+    server.closeAllConnections();
+    await closed;
+    await deps.audit.close();
+    await events.stop();
+    redis.disconnect();
+    await pool.end();
+  }
 }

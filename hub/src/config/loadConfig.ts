@@ -90,6 +90,7 @@ export function loadConfig(env: Env): HubConfig {
     warmupBudgetMs: int('HUB_WARMUP_BUDGET_MS', 120_000, 0),
     demandWindowMs: int('HUB_DEMAND_WINDOW_MS', 600_000, 1000),
     firstByteTimeoutMs: int('HUB_FIRST_BYTE_TIMEOUT_MS', 60_000, 100),
+    drainTimeoutMs: int('HUB_DRAIN_TIMEOUT_MS', 30_000, 0),
     maxBodyBytes: int('HUB_MAX_BODY_BYTES', 4 * 1024 * 1024, 1024),
     retryAfterS: int('HUB_RETRY_AFTER_S', 5, 1, 3600),
     keyMaxConcurrency: int('HUB_KEY_MAX_CONCURRENCY', 64, 1),

@@ -26,6 +26,8 @@ export interface HubConfig {
   demandWindowMs: number;
   /** HUB_FIRST_BYTE_TIMEOUT_MS, default 60000: a node that has not answered a dispatched request by then counts as failed (retry). */
   firstByteTimeoutMs: number;
+  /** HUB_DRAIN_TIMEOUT_MS, default 30000: on SIGTERM, how long in-flight requests may take to finish before tunnels are cut. */
+  drainTimeoutMs: number;
   /** HUB_MAX_BODY_BYTES, default 4194304: larger request bodies get 413. */
   maxBodyBytes: number;
   /** HUB_RETRY_AFTER_S, default 5: Retry-After on 503 refusals. */

@@ -4,14 +4,19 @@ import { schemaStatus } from '../db/migrate.ts';
 
 /**
  * `/healthz`: the process is alive. `/readyz`: this replica can serve — PostgreSQL and Redis answer
- * and the schema is the one this hub knows. Load balancers and compose health checks use /readyz.
+ * and the schema is the one this hub knows, and it is not draining. Load balancers and compose health
+ * checks use /readyz.
  */
-export function createHealthRouter(deps: Pick<HubDeps, 'pool' | 'redis'>): Router {
+export function createHealthRouter(deps: Pick<HubDeps, 'pool' | 'redis'>, isDraining: () => boolean): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
   router.get('/readyz', async (_req, res) => {
+    if (isDraining()) {
+      res.status(503).json({ status: 'draining', checks: {} });
+      return;
+    }
     const checks: Record<string, string> = {};
     try {
       const s = await schemaStatus(deps.pool);

@@ -127,4 +127,12 @@ describe('dispatch', () => {
     expect(r.status).toBe(503);
     await expect(n.tn.connect()).rejects.toMatchObject({ status: 401 });
   });
+
+  it('cuts the tunnel of a node revoked while the revocation event was lost (backstop within seconds)', async () => {
+    const n = await node(org, 'r9', {});
+    const closed = n.tn.waitClosed(15_000);
+    // Revoke in the database only: no event on the bus, as if the pub/sub message never arrived.
+    await t.hub.deps.pool.query(`update nodes set status = 'revoked', credential_hash = null where id = $1`, [n.node.id]);
+    expect(await closed).toBe(4001);
+  }, 20_000);
 });

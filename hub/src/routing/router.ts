@@ -56,6 +56,9 @@ export class Router {
   private readonly registry: TunnelRegistry;
   private readonly placement: ModelPlacement;
   private readonly perKey = new Map<string, number>();
+  private readonly idleWaiters = new Set<() => void>();
+  /** Requests admitted and not finished on this replica. */
+  inFlight = 0;
 
   constructor(deps: HubDeps, directory: RoutingDirectory, registry: TunnelRegistry, placement: ModelPlacement) {
     this.deps = deps;
@@ -82,13 +85,30 @@ export class Router {
       throw err;
     }
     this.perKey.set(key.id, inFlight + 1);
+    this.inFlight++;
     try {
       return await this.routeAdmitted(req, sink);
     } finally {
       const n = (this.perKey.get(key.id) ?? 1) - 1;
       if (n <= 0) this.perKey.delete(key.id);
       else this.perKey.set(key.id, n);
+      if (--this.inFlight === 0) for (const w of this.idleWaiters) w();
     }
+  }
+
+  /** Resolves true once no request is in flight, or false when `timeoutMs` passed first (graceful stop). */
+  drained(timeoutMs: number): Promise<boolean> {
+    if (this.inFlight === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (idle: boolean) => {
+        clearTimeout(timer);
+        this.idleWaiters.delete(onIdle);
+        resolve(idle);
+      };
+      const onIdle = () => done(true);
+      const timer = setTimeout(() => done(false), timeoutMs);
+      this.idleWaiters.add(onIdle);
+    });
   }
 
   private async routeAdmitted(req: RouteRequest, sink: RouteSink): Promise<RouteOutcome> {

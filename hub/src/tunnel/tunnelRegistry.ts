@@ -7,7 +7,6 @@ export const CLOSE = {
   replaced: 4002,
   protocolError: 4003,
   shuttingDown: 4004,
-  unauthorized: 4005,
 } as const;
 
 /**
