@@ -125,4 +125,13 @@ describe('OpenAI API refusals', () => {
     expect(await audit()).toBe(auditBefore + 1);
     expect(rows[0]).toMatchObject({ event: 'refuse', error_code: 'model_not_allowed', key_id: keyId });
   });
+
+  it('counts every request, refusals before routing included, by endpoint and code', async () => {
+    const metrics = await fetch(`${t.url}/metrics`, { headers: { authorization: `Bearer ${t.adminToken}` } }).then((x) => x.text());
+    const count = (endpoint: string, code: string) => Number(new RegExp(`porten_hub_requests_total\\{endpoint="${endpoint}",code="${code}"\\} (\\d+)`).exec(metrics)?.[1] ?? 0);
+    expect(count('chat.completions', 'invalid_api_key')).toBeGreaterThanOrEqual(4);
+    expect(count('chat.completions', 'request_too_large')).toBe(1);
+    expect(count('chat.completions', 'model_not_found')).toBe(1);
+    expect(count('chat.completions', 'ok')).toBeGreaterThanOrEqual(2);
+  });
 });

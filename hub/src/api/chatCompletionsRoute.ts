@@ -42,7 +42,6 @@ export function chatCompletionsRoute(ctx: ApiContext) {
         body: (done) => acc.completion(done),
       },
       chat.stream,
-      'chat.completions',
     );
   };
 }

@@ -36,7 +36,6 @@ export function completionsRoute(ctx: ApiContext) {
         body: (done) => acc.completion(done),
       },
       body.stream,
-      'completions',
     );
   };
 }

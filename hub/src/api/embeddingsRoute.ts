@@ -34,7 +34,6 @@ export function embeddingsRoute(ctx: ApiContext) {
         body: (done) => embeddingList({ model: model.id, embeddings: vectors, prompt_tokens: done.usage.prompt_tokens, encoding_format: body.encoding_format }),
       },
       false,
-      'embeddings',
     );
   };
 }

@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import express, { Router } from 'express';
 import { HubError } from '../errors/index.ts';
 import { authenticateKey } from './authenticateKey.ts';
@@ -7,6 +6,7 @@ import { completionsRoute } from './completionsRoute.ts';
 import { embeddingsRoute } from './embeddingsRoute.ts';
 import { getModelRoute, listModelsRoute } from './modelsRoutes.ts';
 import type { ApiContext } from './routeContext.ts';
+import { requestMetrics } from './requestMetrics.ts';
 import { warmingRoute } from './warmingRoute.ts';
 
 export type { ApiContext } from './routeContext.ts';
@@ -22,10 +22,7 @@ export function createOpenAIRouter(ctx: ApiContext): Router {
 
   router.get('/public/v1/models/warming', warmingRoute(ctx.directory, ctx.placement));
 
-  router.use('/v1', (_req, res, next) => {
-    res.locals.receivedAt = performance.now();
-    next();
-  });
+  router.use('/v1', requestMetrics(ctx.deps.metrics));
   router.get('/v1/models', auth, listModelsRoute(ctx));
   router.get('/v1/models/:id', auth, getModelRoute(ctx));
   router.post('/v1/chat/completions', auth, json, chatCompletionsRoute(ctx));

@@ -1,7 +1,5 @@
-import { performance } from 'node:perf_hooks';
 import type { Request, Response } from 'express';
 import type { HubDeps } from '../deps.ts';
-import { HubError } from '../errors/index.ts';
 import { sendError, toErrorBody } from '../http/errorResponse.ts';
 import type { DeltaMessage, DoneMessage, ResultMessage } from '../protocol/index.ts';
 import type { RouteRequest, Router, ServedBy } from '../routing/index.ts';
@@ -33,7 +31,6 @@ export async function relayResponse(
   route: Omit<RouteRequest, 'signal'>,
   shape: ResponseShape,
   stream: boolean,
-  endpoint: string,
 ): Promise<void> {
   const abort = new AbortController();
   const onClose = () => {
@@ -81,7 +78,7 @@ export async function relayResponse(
         },
       },
     );
-    deps.metrics.requests.inc({ endpoint, code: outcome.kind === 'done' ? 'ok' : outcome.kind === 'cancelled' ? 'client_closed' : outcome.error.code });
+    if (outcome.kind !== 'done') res.locals.outcomeCode = outcome.kind === 'cancelled' ? 'client_closed' : outcome.error.code;
     if (outcome.kind === 'failed') {
       // After the first byte there is no retry: end the stream with an error event the SDKs surface.
       if (stream) {
@@ -91,7 +88,6 @@ export async function relayResponse(
       }
     }
   } catch (err) {
-    deps.metrics.requests.inc({ endpoint, code: err instanceof HubError ? err.code : 'internal_error' });
     if (served && stream) {
       res.end(sseEvent(toErrorBody(err, String(res.locals.requestId)).body));
     } else if (!res.writableEnded) {
@@ -99,6 +95,5 @@ export async function relayResponse(
     }
   } finally {
     res.off('close', onClose);
-    deps.metrics.requestDuration.observe({ endpoint }, (performance.now() - route.receivedAt) / 1000);
   }
 }

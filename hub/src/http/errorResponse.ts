@@ -36,6 +36,7 @@ export function toErrorBody(err: unknown, requestId: string): { status: number; 
 export function sendError(res: Response, err: unknown, log: Logger, defaultRetryAfterS = 5): void {
   const requestId = String(res.locals.requestId ?? '-');
   const { status, body, retryAfterS } = toErrorBody(err, requestId);
+  res.locals.errorCode = body.error.code; // read by the request metrics (api/requestMetrics.ts)
   if (status >= 500 && !(err instanceof HubError)) {
     log.error('unhandled error', { requestId, err: err instanceof Error ? (err.stack ?? err.message) : String(err) });
   }
