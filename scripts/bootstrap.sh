@@ -2,10 +2,8 @@
 # Installs what this repository needs on a Debian 12 machine, idempotently and only when missing:
 #   system packages through apt-get (PostgreSQL 15 and Redis 7 for tests),
 #   node_modules through `npm ci` when package-lock.json changed since the last install.
-# Usage: bootstrap.sh [test|start]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-purpose="${1:-test}"
 
 say() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
 
@@ -21,7 +19,13 @@ if [ "${#need_pkgs[@]}" -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   say "installing ${need_pkgs[*]} (apt-get)"
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  # policy-rc.d keeps the packages' own services from starting: tests start their own servers.
+  # A temporary policy-rc.d keeps the packages' own system services from starting (and holding
+  # ports 5432/6379): tests and `npm start` run their own servers. An existing policy is left alone.
+  added_policy=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null && $SUDO chmod +x /usr/sbin/policy-rc.d && added_policy=1
+  fi
+  trap 'if [ -n "$added_policy" ]; then $SUDO rm -f /usr/sbin/policy-rc.d; fi' EXIT
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
 fi
 

@@ -3,5 +3,5 @@
 # its own PostgreSQL and Redis under .porten/, and shows the sovereign policy failing closed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/bootstrap.sh start
+bash scripts/bootstrap.sh
 exec node scripts/local/startLocal.ts "$@"

@@ -5,8 +5,8 @@ import { join, resolve } from 'node:path';
 
 /**
  * The layout of the local development site under `.porten/` (one place, used by start and stop):
- * PostgreSQL data and log, Redis working dir, the hub's log and pid, the generated admin token and
- * database password, and `quickstart.json` with what a person needs to call the hub.
+ * PostgreSQL data and log, Redis working dir, the hub's log and pid, the generated admin token,
+ * and `quickstart.json` with what a person needs to call the hub.
  */
 export const SITE_DIR = resolve('.porten');
 export const PATHS = {

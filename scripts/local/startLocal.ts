@@ -143,7 +143,7 @@ Porten hub is running at ${hubUrl}
   admin token        .porten/admin-token   (role admin; keep it secret)
   quick-start data   .porten/quickstart.json (hub_url, api_key, admin_token, model)
   approve nodes      ${hubUrl}/nodes/approve
-  call the API       curl ${hubUrl}/v1/models -H "Authorization: Bearer $(jq -r .api_key .porten/quickstart.json)"
+  call the API       curl ${hubUrl}/v1/models -H "Authorization: Bearer ${quick.api_key}"
   admin API          docs/admin-api.md      OpenAI API: docs/api.md
   stop               npm run stop           (data in .porten/ is kept)
 `);

@@ -18,7 +18,7 @@ import {
  * `tools`, `tool_choice` and `parallel_tool_calls` of a chat request. Only function tools exist on
  * Porten; custom tools, `allowed_tools` choices and the legacy `functions`/`function_call` fields are
  * refused by name with what to send instead. Whether the model supports tools is decided later,
- * against its catalog entry (see requiredCapabilities.ts).
+ * against its catalog entry (see api/resolveModel.ts).
  */
 
 export interface CheckedTools {
