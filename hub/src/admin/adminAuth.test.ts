@@ -35,6 +35,9 @@ const EXPECTED: Record<string, AdminRole[]> = {
   'GET /tokens': ADMIN,
   'POST /tokens': ADMIN,
   'DELETE /tokens/:id': ADMIN,
+  'GET /audit': ALL,
+  'GET /audit/export': ALL,
+  'GET /audit/verify': ALL,
 };
 
 /** A concrete URL for a route pattern: ids that exist nowhere, so allowed calls cannot change anything. */

@@ -3,6 +3,7 @@ import type { HubDeps } from '../deps.ts';
 import { HubError } from '../errors/index.ts';
 import { authenticateAdmin, requireRole } from './adminAuth.ts';
 import type { AdminRoute } from './adminRoute.ts';
+import { auditRoutes } from './auditRoutes.ts';
 import { enrollmentsRoutes } from './enrollmentsRoutes.ts';
 import { keysRoutes } from './keysRoutes.ts';
 import { logAdminWrites } from './logAdminWrites.ts';
@@ -17,7 +18,7 @@ const ADMIN_BODY_LIMIT = '256kb';
 
 /** Every admin route, in the order they are registered. */
 export function adminRoutes(deps: HubDeps): AdminRoute[] {
-  return [...orgsRoutes(deps), ...keysRoutes(deps), ...enrollmentsRoutes(deps), ...nodesRoutes(deps), ...modelsRoutes(deps), ...tokensRoutes(deps)];
+  return [...orgsRoutes(deps), ...keysRoutes(deps), ...enrollmentsRoutes(deps), ...nodesRoutes(deps), ...modelsRoutes(deps), ...tokensRoutes(deps), ...auditRoutes(deps)];
 }
 
 /**

@@ -1,8 +1,10 @@
 /**
  * Test support for the admin API and enrollment tests (not imported by the hub): a small HTTP client
- * against a real running hub, role tokens, a node enrolled the way an agent does it, and a checker
- * for responses against the served OpenAPI schemas.
+ * against a real running hub, role tokens, a node enrolled the way an agent does it, a checker for
+ * responses against the served OpenAPI schemas, and the offline audit verifier run as a CLI.
  */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { expect } from 'vitest';
 import type { AdminRole } from '../store/index.ts';
@@ -94,4 +96,12 @@ export function expectSchema(name: string, value: unknown): void {
   if (!validate) throw new Error(`no schema ${name} in the OpenAPI document`);
   const ok = validate(value);
   expect(ok, `${name}: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(value)}`).toBe(true);
+}
+
+const VERIFY_EXPORT = join(import.meta.dirname, '../audit/verifyExport.ts');
+
+/** The offline audit verifier as an auditor runs it: a separate Node process reading an export on stdin. */
+export function runVerifyExport(input: string, args: string[] = []): { status: number | null; out: string } {
+  const r = spawnSync(process.execPath, [VERIFY_EXPORT, ...args], { input, encoding: 'utf8' });
+  return { status: r.status, out: r.stdout + r.stderr };
 }

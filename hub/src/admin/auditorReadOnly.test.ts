@@ -33,8 +33,9 @@ describe('auditor tokens are read-only (real hub, real PostgreSQL)', () => {
     await hub?.close();
   });
 
-  it('can read every collection and every item (except admin tokens)', async () => {
-    for (const path of ['/orgs', '/keys', `/keys?org_id=${ids.org}`, `/keys/${ids.key}`, '/enrollments', '/enrollments?status=pending', `/enrollments/${ids.pendingCode}`, '/nodes', `/nodes/${ids.node}`, '/models', '/models/tiny']) {
+  it('can read every collection and every item (except admin tokens), and the audit log', async () => {
+    const reads = ['/orgs', '/keys', `/keys?org_id=${ids.org}`, `/keys/${ids.key}`, '/enrollments', '/enrollments?status=pending', `/enrollments/${ids.pendingCode}`, '/nodes', `/nodes/${ids.node}`, '/models', '/models/tiny'];
+    for (const path of [...reads, '/audit', '/audit/export', '/audit/verify']) {
       const r = await auditor.get(path);
       expect(r.status, `${path}: ${JSON.stringify(r.body)}`).toBe(200);
     }
@@ -56,6 +57,8 @@ describe('auditor tokens are read-only (real hub, real PostgreSQL)', () => {
       ['POST', '/tokens', { name: 'sneaky', role: 'admin' }],
       ['DELETE', `/tokens/${ids.token}`],
     ];
+    // The audit log has no write route at all: any other method there is 404, for every role.
+    for (const method of ['POST', 'PATCH', 'DELETE']) expectError(await auditor.send(method, '/audit', { rawBody: '{}' }), 404, 'not_found');
     for (const [method, path, body] of writes) {
       const r = await auditor.send(method, path, body === undefined ? {} : { rawBody: JSON.stringify(body) });
       expectError(r, 403, 'insufficient_role');

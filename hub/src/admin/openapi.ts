@@ -1,150 +1,20 @@
 import { HUB_VERSION } from '../version.ts';
+import { auditFilterParams, auditQueryParams, auditVerifyParams } from './auditParams.ts';
+import { listOf, ref, schemas } from './openapiSchemas.ts';
 import { approveBody, keyCreateBody, keyPatchBody, modelBody, nodePatchBody, orgBody, tokenBody } from './requestBodies.ts';
 import { ADMIN_ONLY, ANY_ROLE, MANAGERS } from './roles.ts';
-import { shapeSchema, type JsonSchema } from './validateBody.ts';
+import { queryParameters, shapeSchema, type JsonSchema } from './validateBody.ts';
 
 /**
- * The admin API as OpenAPI 3.1, served at GET /admin/v1/openapi.json. Request bodies come from the
- * shapes the routes validate with (requestBodies.ts); responses are written here. openapi.test.ts
- * fails when a registered route is missing here (or the other way round) or when the roles differ.
- * `x-porten-roles` lists the roles that may call an operation.
+ * The admin API as OpenAPI 3.1, served at GET /admin/v1/openapi.json. Request bodies and query
+ * parameters come from the shapes the routes validate with (requestBodies.ts, auditParams.ts);
+ * response schemas are written in openapiSchemas.ts. openapi.test.ts fails when a registered route is
+ * missing here (or the other way round) or when the roles differ. `x-porten-roles` lists the roles
+ * that may call an operation.
  */
 
-const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
-const listOf = (name: string): JsonSchema => ({ type: 'object', required: ['data'], properties: { data: { type: 'array', items: ref(name) } } });
-const nullableString = { type: ['string', 'null'] };
-const timestamp = { type: 'string', format: 'date-time' };
-const trust = { type: 'string', enum: ['community', 'verified', 'trusted', 'confidential'] };
-
-const schemas: Record<string, JsonSchema> = {
-  Error: {
-    type: 'object',
-    required: ['error'],
-    properties: {
-      error: {
-        type: 'object',
-        required: ['message', 'type', 'code', 'param'],
-        properties: {
-          message: { type: 'string', description: 'what is wrong and what to do' },
-          type: { type: 'string' },
-          code: { type: 'string', description: 'stable code, e.g. invalid_admin_token, insufficient_role, not_found, conflict' },
-          param: { ...nullableString, description: 'the request field at fault, e.g. regions[1]' },
-        },
-      },
-    },
-  },
-  Org: {
-    type: 'object',
-    required: ['id', 'name', 'created_at'],
-    properties: { id: { type: 'string', format: 'uuid' }, name: { type: 'string' }, created_at: timestamp },
-  },
-  ApiKey: {
-    type: 'object',
-    required: ['id', 'org_id', 'name', 'prefix', 'fleet', 'regions', 'min_trust', 'models', 'created_at', 'updated_at', 'revoked_at'],
-    properties: {
-      id: { type: 'string', format: 'uuid' },
-      org_id: { type: 'string', format: 'uuid' },
-      name: { type: 'string' },
-      prefix: { type: 'string', description: 'first characters of the secret, to recognise the key' },
-      fleet: { type: 'string', enum: ['own', 'any'] },
-      regions: { type: ['array', 'null'], items: { type: 'string' } },
-      min_trust: { anyOf: [trust, { type: 'null' }] },
-      models: { type: ['array', 'null'], items: { type: 'string' } },
-      created_at: timestamp,
-      updated_at: timestamp,
-      revoked_at: { anyOf: [timestamp, { type: 'null' }] },
-    },
-  },
-  ApiKeyCreated: {
-    allOf: [ref('ApiKey'), { type: 'object', required: ['key'], properties: { key: { type: 'string', pattern: '^sk-porten-', description: 'the secret; shown only in this response' } } }],
-  },
-  Enrollment: {
-    type: 'object',
-    required: ['user_code', 'name', 'inventory', 'status', 'node_id', 'created_at', 'expires_at', 'age_s', 'expired'],
-    properties: {
-      user_code: { type: 'string', pattern: '^[A-Z0-9]{4}-[A-Z0-9]{4}$' },
-      name: { type: 'string', description: 'the name the node enrolled with' },
-      inventory: { type: 'object', description: 'hardware inventory reported by the node (informational only)' },
-      status: { type: 'string', enum: ['pending', 'approved', 'denied', 'completed'] },
-      node_id: { type: ['string', 'null'], format: 'uuid' },
-      created_at: timestamp,
-      expires_at: timestamp,
-      age_s: { type: 'integer', minimum: 0 },
-      expired: { type: 'boolean' },
-    },
-  },
-  ApproveResult: {
-    type: 'object',
-    required: ['node_id', 'user_code', 'status', 'org_id', 'name', 'region', 'trust_class'],
-    properties: {
-      node_id: { type: 'string', format: 'uuid' },
-      user_code: { type: 'string' },
-      status: { const: 'approved' },
-      org_id: { type: 'string', format: 'uuid' },
-      name: { type: 'string' },
-      region: { type: 'string' },
-      trust_class: trust,
-    },
-  },
-  DenyResult: {
-    type: 'object',
-    required: ['user_code', 'status'],
-    properties: { user_code: { type: 'string' }, status: { const: 'denied' } },
-  },
-  Node: {
-    type: 'object',
-    required: ['id', 'org_id', 'name', 'region', 'trust_class', 'status', 'inventory', 'approved_by', 'created_at', 'updated_at', 'revoked_at', 'online', 'loaded_models', 'last_heartbeat_at'],
-    properties: {
-      id: { type: 'string', format: 'uuid' },
-      org_id: { type: 'string', format: 'uuid' },
-      name: { type: 'string' },
-      region: { type: 'string', description: 'set by an operator, never by the node' },
-      trust_class: trust,
-      status: { type: 'string', enum: ['approved', 'revoked'] },
-      inventory: { type: 'object' },
-      approved_by: { type: 'string' },
-      created_at: timestamp,
-      updated_at: timestamp,
-      revoked_at: { anyOf: [timestamp, { type: 'null' }] },
-      online: { type: ['boolean', 'null'], description: 'null when presence cannot be read (Redis unreachable)' },
-      loaded_models: { type: ['array', 'null'], items: { type: 'string' }, description: 'null when presence cannot be read' },
-      last_heartbeat_at: { anyOf: [timestamp, { type: 'null' }] },
-    },
-  },
-  Model: {
-    type: 'object',
-    required: ['id', 'format', 'sha256', 'size_bytes', 'context_length', 'capabilities', 'memory_mb', 'enabled', 'created_at', 'updated_at'],
-    properties: {
-      id: { type: 'string' },
-      format: { type: 'string', enum: ['gguf', 'external'] },
-      sha256: nullableString,
-      size_bytes: { type: ['integer', 'null'] },
-      context_length: { type: 'integer' },
-      capabilities: { type: 'array', items: { type: 'string', enum: ['chat', 'completions', 'embeddings', 'tools', 'json', 'vision'] } },
-      memory_mb: { type: 'integer' },
-      enabled: { type: 'boolean' },
-      created_at: timestamp,
-      updated_at: timestamp,
-    },
-  },
-  AdminToken: {
-    type: 'object',
-    required: ['id', 'name', 'role', 'created_at', 'revoked_at'],
-    properties: {
-      id: { type: 'string', format: 'uuid' },
-      name: { type: 'string' },
-      role: { type: 'string', enum: ['admin', 'operator', 'auditor'] },
-      created_at: timestamp,
-      revoked_at: { anyOf: [timestamp, { type: 'null' }] },
-    },
-  },
-  AdminTokenCreated: {
-    allOf: [ref('AdminToken'), { type: 'object', required: ['token'], properties: { token: { type: 'string', pattern: '^porten-admin-', description: 'the secret; shown only in this response' } } }],
-  },
-};
-
 const ERRORS: Record<string, string> = {
-  '400': 'invalid_request_error: malformed JSON, an unknown field, or a bad value (`param` names the field)',
+  '400': 'invalid_request_error: malformed JSON, an unknown field or query parameter, or a bad value (`param` names the field or parameter)',
   '401': 'invalid_admin_token: missing, malformed, unknown or revoked token',
   '403': 'insufficient_role: the token\'s role may not call this route',
   '404': 'not_found: no such id or code',
@@ -197,7 +67,8 @@ export function openApiDocument(): JsonSchema {
       title: 'Porten hub admin API',
       version: HUB_VERSION,
       description:
-        'Administration of a Porten hub: organizations, API keys and their routing policy, node enrollment and approval, nodes, the model catalog and admin tokens. ' +
+        'Administration of a Porten hub: organizations, API keys and their routing policy, node enrollment and approval, nodes, the model catalog, admin tokens, ' +
+        'and the hash-chained audit log (read-only). ' +
         'Authenticate with `Authorization: Bearer <admin token>`. Roles: admin (everything), operator (everything but admin tokens), auditor (read-only). ' +
         'Errors use the OpenAI shape `{"error":{message,type,code,param}}`. Lists are `{"data":[...]}`.',
     },
@@ -320,6 +191,46 @@ export function openApiDocument(): JsonSchema {
           params: [idParam('admin token')],
           ok: ok(ref('AdminToken')),
           errors: ['404', '409'],
+        }),
+      },
+      '/audit': {
+        get: op({
+          summary: 'Query the audit log, one page at a time, oldest first',
+          description: 'Filters narrow together. Page with after_seq = the previous next_after_seq; records appear only after the last one, so the cursor never skips or repeats.',
+          roles: ANY_ROLE,
+          params: queryParameters(auditQueryParams),
+          ok: ok(ref('AuditPage')),
+          errors: ['400'],
+        }),
+      },
+      '/audit/export': {
+        get: op({
+          summary: 'Export the audit log as JSON lines (streamed), oldest first',
+          description:
+            'One canonical JSON AuditRecord per line, hash fields included, up to the head as it was when the export started. ' +
+            'An unfiltered export verifies offline with hub/src/audit/verifyExport.ts. Errors before the first line are JSON errors; ' +
+            'a failure after it cuts the connection (the transfer is incomplete, never a shorter file that looks whole).',
+          roles: ANY_ROLE,
+          params: queryParameters(auditFilterParams),
+          ok: {
+            '200': {
+              description: 'JSON lines, each one AuditRecord; Content-Disposition names a file porten-audit-<UTC timestamp>.jsonl',
+              content: { 'application/x-ndjson': { schema: ref('AuditRecord') } },
+            },
+          },
+          errors: ['400'],
+        }),
+      },
+      '/audit/verify': {
+        get: op({
+          summary: 'Verify the hash chain of the whole audit log',
+          description:
+            'Walks every record in one snapshot and reports the first break (edited, deleted, re-ordered or inserted records). ' +
+            'Record head.seq and head.hash outside the hub; a later verify with anchor_seq and anchor_hash set to them also proves that nothing up to that record was rewritten and re-hashed.',
+          roles: ANY_ROLE,
+          params: queryParameters(auditVerifyParams),
+          ok: ok(ref('VerifyResult')),
+          errors: ['400'],
         }),
       },
     },

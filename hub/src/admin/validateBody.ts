@@ -192,6 +192,66 @@ export function parseQuery<T>(query: Record<string, unknown>, name: string, rule
   return v === undefined ? undefined : rule.parse(v, name);
 }
 
+/**
+ * A whole number written in a query string (`?limit=50`): digits only, in [min, max]. Query values
+ * are always text, so `integer` (for JSON bodies) cannot read them.
+ */
+export function queryInteger(opts: { min: number; max?: number }): Rule<number> {
+  const max = opts.max ?? Number.MAX_SAFE_INTEGER;
+  return {
+    parse(v, param) {
+      if (Array.isArray(v)) invalid(param, `${param} is given more than once; give it once`);
+      const n = typeof v === 'string' && /^\d{1,16}$/.test(v) ? Number(v) : Number.NaN;
+      if (!Number.isSafeInteger(n) || n < opts.min || n > max) {
+        invalid(param, `${param} must be a whole number between ${opts.min} and ${max}; got ${describe(v)}`);
+      }
+      return n;
+    },
+    schema: { type: 'integer', minimum: opts.min, maximum: max },
+  };
+}
+
+/**
+ * A query-string value taken as text: one occurrence, checked like `text` (default 1..100 characters).
+ * Its meaning may be checked further in by the code that owns it (audit filters are validated by
+ * queryAudit); `schema` is what the OpenAPI document shows for it.
+ */
+export function queryText(schema: JsonSchema, opts: { min?: number; max?: number; pattern?: RegExp; hint?: string } = {}): Rule<string> {
+  const inner = text({ ...opts, max: opts.max ?? 100 });
+  return {
+    parse(v, param) {
+      if (Array.isArray(v)) invalid(param, `${param} is given more than once; give it once`);
+      return inner.parse(v, param);
+    },
+    schema,
+  };
+}
+
+/**
+ * Parses a whole query string against a shape, like `parseBody`, but unknown parameters are named as
+ * parameters: a mistyped filter (`?node=` for `?node_id=`) must be refused, not silently widen a query.
+ */
+export function parseQueryParams<S extends Shape>(query: Record<string, unknown>, shape: S): Parsed<S> {
+  for (const k of Object.keys(query)) {
+    if (!Object.hasOwn(shape, k)) {
+      const allowed = Object.keys(shape);
+      invalid(k, `unknown query parameter ${k}: ${allowed.length ? `allowed are ${allowed.join(', ')}` : 'this route takes none'}`);
+    }
+  }
+  return parseBody(query, shape);
+}
+
+/** OpenAPI `parameters` (in: query) for a query shape. */
+export function queryParameters(shape: Shape): JsonSchema[] {
+  return Object.entries(shape).map(([name, f]) => ({
+    name,
+    in: 'query',
+    required: f.presence === 'required',
+    schema: { ...f.rule.schema, ...(f.presence === 'default' ? { default: f.fallback } : {}) },
+    description: f.description,
+  }));
+}
+
 /** The JSON Schema of a body shape (`patch`: every field optional, at least one). */
 export function shapeSchema(shape: Shape, opts: { patch?: boolean } = {}): JsonSchema {
   const properties: Record<string, JsonSchema> = {};
