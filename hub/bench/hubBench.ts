@@ -4,7 +4,8 @@
  *
  * Set-up: real PostgreSQL (durable: fsync and synchronous commit on) and Redis on loopback; the hub
  * as its own process (`node hub/src/main.ts`); one protocol-level test node answering instantly over
- * the real tunnel (the benchmark's load fixture). Load comes from this process over keep-alive HTTP.
+ * the real tunnel (the benchmark's load fixture). Latency at concurrency 1 is measured from this
+ * process (it reads the hub's own timing header); throughput load comes from wrk when available.
  *
  * Prints: latency at concurrency 1 (client-observed total, and the hub's own pre-dispatch time from
  * `x-porten-hub-ms`), throughput by concurrency with p50/p99, the best throughput with p99 ≤ 10 ms,
@@ -27,6 +28,7 @@ import { createPool } from '../src/db/pool.ts';
 import { keys, models, nodes, orgs } from '../src/store/index.ts';
 import { TestNode } from '../test/testNode.ts';
 import { benchRoutingDecision } from './routingDecisionBench.ts';
+import { ensureWrk, wrkStep, type LoadStep } from './wrkLoad.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 4);
 const latencyRequests = Number(process.env.BENCH_LATENCY_REQUESTS ?? 2000);
@@ -116,28 +118,17 @@ async function main(): Promise<void> {
   console.log(`  total round trip      p50 ${pct(total, 50).toFixed(2)} ms   p99 ${pct(total, 99).toFixed(2)} ms`);
   console.log(`  hub before dispatch   p50 ${pct(pre, 50).toFixed(2)} ms   p99 ${pct(pre, 99).toFixed(2)} ms   (auth, validation, policy, Redis check, durable audit)`);
 
-  console.log(`\nthroughput (${seconds} s per step):`);
-  let best = { c: 0, rps: 0, p99: 0 };
+  const useWrk = ensureWrk();
+  console.log(`\nthroughput (${seconds} s per step; load from ${useWrk ? 'wrk, a separate C process' : 'this Node process (install wrk for lower client overhead)'}):`);
+  let best: LoadStep | undefined;
   for (const c of [1, 2, 4, 8, 16, 32, 64]) {
-    const lat: number[] = [];
-    let failed = 0;
-    const end = performance.now() + seconds * 1000;
-    await Promise.all(
-      Array.from({ length: c }, async () => {
-        while (performance.now() < end) {
-          const r = await once();
-          if (r.status === 200) lat.push(r.ms);
-          else failed++;
-        }
-      }),
-    );
-    lat.sort((a, b) => a - b);
-    const rps = lat.length / seconds;
-    const p99 = pct(lat, 99);
-    console.log(`  c=${String(c).padStart(2)}  ${rps.toFixed(0).padStart(6)} req/s   p50 ${pct(lat, 50).toFixed(2)} ms   p99 ${p99.toFixed(2)} ms   failed ${failed}`);
-    if (p99 <= 10 && rps > best.rps) best = { c, rps, p99 };
+    const step = useWrk
+      ? await wrkStep(`${url}/v1/chat/completions`, body, { authorization: `Bearer ${secret}`, 'content-type': 'application/json' }, c, seconds)
+      : await nodeStep(once, c, seconds);
+    console.log(`  c=${String(c).padStart(2)}  ${step.rps.toFixed(0).padStart(6)} req/s   p50 ${step.p50.toFixed(2)} ms   p99 ${step.p99.toFixed(2)} ms   errors ${step.errors}`);
+    if (step.p99 <= 10 && step.errors === 0 && step.rps > (best?.rps ?? 0)) best = step;
   }
-  console.log(`  best with p99 ≤ 10 ms: ${best.rps.toFixed(0)} req/s at concurrency ${best.c} (p99 ${best.p99.toFixed(2)} ms)`);
+  console.log(best ? `  best with p99 ≤ 10 ms: ${best.rps.toFixed(0)} req/s at concurrency ${best.concurrency} (p99 ${best.p99.toFixed(2)} ms)` : '  no step had p99 ≤ 10 ms');
 
   await tn.stop();
   hub.kill('SIGTERM');
@@ -146,6 +137,24 @@ async function main(): Promise<void> {
 
   console.log('\nrouting decision over 10,000 registered nodes:');
   benchRoutingDecision(10_000);
+}
+
+/** The fallback load generator: `c` loops of keep-alive requests from this process. */
+async function nodeStep(once: () => Promise<{ ms: number; status: number }>, c: number, secs: number): Promise<LoadStep> {
+  const lat: number[] = [];
+  let errors = 0;
+  const end = performance.now() + secs * 1000;
+  await Promise.all(
+    Array.from({ length: c }, async () => {
+      while (performance.now() < end) {
+        const r = await once();
+        if (r.status === 200) lat.push(r.ms);
+        else errors++;
+      }
+    }),
+  );
+  lat.sort((a, b) => a - b);
+  return { concurrency: c, rps: lat.length / secs, p50: pct(lat, 50), p99: pct(lat, 99), errors };
 }
 
 main().catch((err: unknown) => {
