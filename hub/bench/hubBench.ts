@@ -116,7 +116,7 @@ async function main(): Promise<void> {
   pre.sort((a, b) => a - b);
   console.log(`\nconcurrency 1, ${latencyRequests} requests (instant node, so the total is what the hub + tunnel add):`);
   console.log(`  total round trip      p50 ${pct(total, 50).toFixed(2)} ms   p99 ${pct(total, 99).toFixed(2)} ms`);
-  console.log(`  hub before dispatch   p50 ${pct(pre, 50).toFixed(2)} ms   p99 ${pct(pre, 99).toFixed(2)} ms   (auth, validation, policy, Redis check, durable audit)`);
+  console.log(`  hub before dispatch   p50 ${pct(pre, 50).toFixed(2)} ms   p99 ${pct(pre, 99).toFixed(2)} ms   (auth, validation, policy filter, durable audit record)`);
 
   const useWrk = ensureWrk();
   console.log(`\nthroughput (${seconds} s per step; load from ${useWrk ? 'wrk, a separate C process' : 'this Node process (install wrk for lower client overhead)'}):`);

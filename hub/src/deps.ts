@@ -5,7 +5,7 @@ import type { HubConfig } from './config/index.ts';
 import type { EventBus } from './events/index.ts';
 import type { Logger } from './log/logger.ts';
 import type { HubMetrics } from './metrics/index.ts';
-import type { PresenceStore } from './presence/index.ts';
+import type { PresenceStore, RedisHealth } from './presence/index.ts';
 
 /** The hub's shared parts, built once in hub.ts (the composition root) and passed explicitly. */
 export interface HubDeps {
@@ -17,4 +17,5 @@ export interface HubDeps {
   metrics: HubMetrics;
   audit: AuditLog;
   presence: PresenceStore;
+  redisHealth: RedisHealth;
 }

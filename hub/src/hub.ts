@@ -14,7 +14,7 @@ import { errorMiddleware } from './http/errorResponse.ts';
 import { requestId } from './http/requestId.ts';
 import type { Logger } from './log/logger.ts';
 import { createHubMetrics } from './metrics/index.ts';
-import { PresenceStore } from './presence/index.ts';
+import { PresenceStore, RedisHealth } from './presence/index.ts';
 import { createMetricsRouter } from './http/metricsRoute.ts';
 import { createOpenAIRouter } from './api/index.ts';
 import { ModelPlacement, Router as RequestRouter, RoutingDirectory } from './routing/index.ts';
@@ -60,6 +60,7 @@ export async function startHub(config: HubConfig, log: Logger): Promise<RunningH
     metrics,
     audit: new AuditLog(pool, metrics),
     presence: new PresenceStore(redis, config.redisKeyPrefix, config.presenceTtlMs),
+    redisHealth: new RedisHealth(redis),
   };
   await ensureBootstrapAdmin(deps);
 
@@ -125,6 +126,7 @@ export async function startHub(config: HubConfig, log: Logger): Promise<RunningH
     server.closeAllConnections();
     await closed;
     await deps.audit.close();
+    deps.redisHealth.stop();
     await events.stop();
     redis.disconnect();
     await pool.end();

@@ -6,6 +6,9 @@ import { normalizeEntry } from './normalizeEntry.ts';
 import { storeUnavailable } from './storeUnavailable.ts';
 import type { AuditEntry } from './types.ts';
 
+/** How long a non-durable record may wait to share the next batch (see append). */
+const LAZY_FLUSH_MS = 20;
+
 export interface AuditLogOptions {
   /** Most records written in one transaction (bounds statement size and lock time). Default 1000. */
   maxBatch?: number;
@@ -37,6 +40,7 @@ export class AuditLog {
   #queue: Pending[] = [];
   #draining: Promise<void> | null = null;
   #closed = false;
+  #lazyTimer: NodeJS.Timeout | undefined;
 
   constructor(pool: pg.Pool, metrics: HubMetrics, options: AuditLogOptions = {}) {
     this.#writer = new BatchWriter(pool);
@@ -49,13 +53,14 @@ export class AuditLog {
    * `service_unavailable` when the audit store cannot take it (nothing of it is written then, unless
    * the connection died during COMMIT — see appendBatch), or after close(); with `internal_error` when
    * the entry itself is invalid or carries a content key (see normalizeEntry / contentKeys).
-   */
-  /**
-   * `durable: false` is for records no action waits on (completion records, refusals): their batch
-   * commits without waiting for the disk flush, which PostgreSQL does within wal_writer_delay. The
-   * chain stays whole either way — a crash can only lose a tail of such records together with the
-   * head that points at them — and a later durable commit flushes them first (the WAL is sequential).
-   * The record that must precede dispatch is always durable.
+   *
+   * `durable: false` is for records no action waits on (completion records, refusals). They wait up
+   * to LAZY_FLUSH_MS to ride along with the next batch (usually the next request's dispatch record)
+   * instead of costing a transaction of their own, and a batch of only such records commits without
+   * waiting for the disk flush, which PostgreSQL does within wal_writer_delay. The chain stays whole
+   * either way — a crash can only lose a tail of such records together with the head that points at
+   * them — and a later durable commit flushes them first (the WAL is sequential). The record that
+   * must precede dispatch is always durable and always starts a batch at once.
    */
   append(entry: AuditEntry, options: { durable?: boolean } = {}): Promise<{ seq: number }> {
     if (this.#closed) {
@@ -68,15 +73,24 @@ export class AuditLog {
     } catch (err) {
       return Promise.reject(err);
     }
+    const durable = options.durable ?? true;
     return new Promise((resolve, reject) => {
-      this.#queue.push({ entry: timed, durable: options.durable ?? true, resolve, reject });
-      this.#draining ??= this.#drain();
+      this.#queue.push({ entry: timed, durable, resolve, reject });
+      if (durable) this.#flushNow();
+      else if (!this.#draining) this.#lazyTimer ??= setTimeout(() => this.#flushNow(), LAZY_FLUSH_MS);
     });
+  }
+
+  #flushNow(): void {
+    if (this.#lazyTimer) clearTimeout(this.#lazyTimer);
+    this.#lazyTimer = undefined;
+    this.#draining ??= this.#drain();
   }
 
   /** Writes everything already appended, then refuses further appends. Idempotent. */
   async close(): Promise<void> {
     this.#closed = true;
+    if (this.#queue.length > 0) this.#flushNow();
     await this.#draining;
   }
 

@@ -1,1 +1,2 @@
 export { PresenceStore, type Presence } from './presenceStore.ts';
+export { RedisHealth } from './redisHealth.ts';

@@ -46,7 +46,7 @@ export type RouteOutcome = { kind: 'done'; usage: Usage } | { kind: 'failed'; er
 type Attempt = RouteOutcome | { kind: 'retry'; reason: string } | { kind: 'rejected'; error: HubError };
 
 /**
- * Routes one request: policy checks → hard filter → confirm live state → (on-demand load) →
+ * Routes one request: policy checks → hard filter → Redis reachable → (on-demand load) →
  * durable audit record → dispatch, retrying *only inside the compliant set* when a node fails before
  * its first byte. Anything the hub cannot establish (database, Redis, audit store) is a refusal.
  */
@@ -194,7 +194,9 @@ export class Router {
       presenceTtlMs: this.deps.config.presenceTtlMs,
     });
     if ('refused' in selection) throw this.refusal(selection.refused, selection.message);
-    return this.confirmLive(selection.candidates);
+    // Node state lives in Redis for every replica; while it cannot be reached nothing is routed.
+    if (!this.deps.redisHealth.healthy()) throw this.refusal('state_unknown', 'the hub cannot reach Redis, so it cannot establish which nodes are online');
+    return selection.candidates;
   }
 
   /**
@@ -220,25 +222,6 @@ export class Router {
       'model_warming',
       Math.max(1, Math.ceil(this.deps.config.warmupBudgetMs / 4000)),
     );
-  }
-
-  /**
-   * One Redis round trip per request: the chosen nodes' presence must still be there. Redis down →
-   * the hub cannot establish node state → refusal. A node whose presence lapsed is dropped.
-   */
-  private async confirmLive(candidates: Candidate[]): Promise<Candidate[]> {
-    const head = candidates.slice(0, MAX_ATTEMPTS + 2);
-    let present;
-    try {
-      present = await this.deps.presence.getMany(head.map((c) => c.node.id));
-    } catch (err) {
-      const e = this.refusal('state_unknown', 'the hub cannot reach Redis, so it cannot establish which nodes are online');
-      e.cause = err;
-      throw e;
-    }
-    const live = head.filter((c) => present.get(c.node.id)?.replica === this.deps.config.replicaId);
-    if (live.length === 0) throw this.refusal('offline', 'every node this key may use is offline');
-    return live;
   }
 
   private attempt(c: Candidate, streamId: string, req: RouteRequest, sink: RouteSink, hubAddedMs: number): Promise<Attempt> {
