@@ -135,4 +135,31 @@ describe('dispatch', () => {
     await t.hub.deps.pool.query(`update nodes set status = 'revoked', credential_hash = null where id = $1`, [n.node.id]);
     expect(await closed).toBe(4001);
   }, 20_000);
+
+  it('writes the durable route record, with the policy snapshot and no prompt, before the node receives the prompt', async () => {
+    const n = await node(org, 'r10', { behaviour: () => ({ kind: 'hang' }) });
+    const key = await f.key(org, { fleet: 'own', regions: ['r10'], min_trust: 'verified' });
+    const secretPrompt = 'the quarterly numbers are 4711';
+    const pending = chat(t.url, key.secret, { model: 'm1', messages: [{ role: 'user', content: secretPrompt }] });
+    await waitFor(() => n.tn.requests.length === 1, 'request reached the node');
+    const requestId = n.tn.requests[0]!.id.replace(/\.\d+$/, '');
+    // No waiting here: the record must already be committed when the node has the prompt.
+    const rows = (await t.hub.deps.pool.query(`select * from audit_records where request_id = $1`, [requestId])).rows;
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      event: 'route',
+      outcome: 'dispatched',
+      key_id: key.id,
+      org_id: org,
+      model: 'm1',
+      node_id: n.node.id,
+      node_region: 'r10',
+      node_org_id: org,
+      node_trust: 'trusted',
+      policy: { fleet: 'own', regions: ['r10'], min_trust: 'verified', models: null },
+    });
+    expect(JSON.stringify(rows[0])).not.toContain(secretPrompt);
+    await n.tn.stop(); // the hub retries nowhere (no other compliant node) and refuses
+    expect((await pending).status).toBe(503);
+  });
 });

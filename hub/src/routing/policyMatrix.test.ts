@@ -142,4 +142,25 @@ describe('routing policy matrix', () => {
     await waitFor(async () => (await ask()).status === 503, 'frozen node treated as offline', 5000);
     await tn.stop();
   });
+
+  it('left an audit chain that verifies, whose every dispatch names a node compliant with the recorded policy', async () => {
+    const headers = { authorization: `Bearer ${t.adminToken}` };
+    await waitFor(async () => {
+      const v = (await fetch(`${t.url}/admin/v1/audit/verify`, { headers }).then((r) => r.json())) as { ok: boolean; records: number };
+      return v.ok && v.records > 400;
+    }, 'audit chain verified', 10_000);
+    const rows = (await t.hub.deps.pool.query(`select policy, node_org_id, org_id, node_region, node_trust from audit_records where event = 'route'`)).rows as {
+      policy: KeyPolicy;
+      node_org_id: string;
+      org_id: string;
+      node_region: string;
+      node_trust: TrustClass;
+    }[];
+    expect(rows.length).toBeGreaterThan(100);
+    for (const r of rows) {
+      if (r.policy.fleet === 'own') expect(r.node_org_id).toBe(r.org_id);
+      if (r.policy.regions !== null) expect(r.policy.regions).toContain(r.node_region);
+      if (r.policy.min_trust !== null) expect(trustRank(r.node_trust)).toBeGreaterThanOrEqual(trustRank(r.policy.min_trust));
+    }
+  });
 });
