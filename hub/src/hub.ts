@@ -75,6 +75,7 @@ export async function startHub(config: HubConfig, log: Logger): Promise<RunningH
   let draining = false;
   const app = express();
   app.disable('x-powered-by');
+  app.set('etag', false); // API answers are never cached; hashing every body for an ETag is wasted work
   app.set('trust proxy', false);
   app.use(requestId);
   app.use((_req, res, next) => {
