@@ -1,5 +1,4 @@
 import type { Request, Response } from 'express';
-import type { ApiKey } from '../store/index.ts';
 import type { EngineCapability } from '../protocol/index.ts';
 import { ChatStreamAccumulator, chatCompletionId } from './format/index.ts';
 import { relayResponse } from './relayResponse.ts';
@@ -24,23 +23,10 @@ export function chatCompletionsRoute(ctx: ApiContext) {
       includeUsage: chat.include_usage,
     });
     await relayResponse(
-      ctx.deps,
-      ctx.router,
-      req,
+      ctx,
       res,
-      {
-        requestId: String(res.locals.requestId),
-        key: res.locals.key as ApiKey,
-        model,
-        needs,
-        receivedAt: res.locals.receivedAt as number,
-        build: (id) => ({ type: 'request', id, kind: 'chat', model: model.id, params: chat.params }),
-      },
-      {
-        chunksFor: (d) => acc.push(d),
-        finalChunks: (done) => acc.finish(done),
-        body: (done) => acc.completion(done),
-      },
+      { model, needs, build: (id) => ({ type: 'request', id, kind: 'chat', model: model.id, params: chat.params }) },
+      acc,
       chat.stream,
     );
   };

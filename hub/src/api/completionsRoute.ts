@@ -1,5 +1,4 @@
 import type { Request, Response } from 'express';
-import type { ApiKey } from '../store/index.ts';
 import { TextCompletionAccumulator, textCompletionId } from './format/index.ts';
 import { relayResponse } from './relayResponse.ts';
 import { resolveModel } from './resolveModel.ts';
@@ -18,23 +17,10 @@ export function completionsRoute(ctx: ApiContext) {
       includeUsage: body.include_usage,
     });
     await relayResponse(
-      ctx.deps,
-      ctx.router,
-      req,
+      ctx,
       res,
-      {
-        requestId: String(res.locals.requestId),
-        key: res.locals.key as ApiKey,
-        model,
-        needs: ['completions'],
-        receivedAt: res.locals.receivedAt as number,
-        build: (id) => ({ type: 'request', id, kind: 'completion', model: model.id, params: body.params }),
-      },
-      {
-        chunksFor: (d) => acc.push(d),
-        finalChunks: (done) => acc.finish(done),
-        body: (done) => acc.completion(done),
-      },
+      { model, needs: ['completions'], build: (id) => ({ type: 'request', id, kind: 'completion', model: model.id, params: body.params }) },
+      acc,
       body.stream,
     );
   };

@@ -1,5 +1,4 @@
 import type { Request, Response } from 'express';
-import type { ApiKey } from '../store/index.ts';
 import { embeddingList } from './format/index.ts';
 import { relayResponse } from './relayResponse.ts';
 import { resolveModel } from './resolveModel.ts';
@@ -13,25 +12,16 @@ export function embeddingsRoute(ctx: ApiContext) {
     const model = await resolveModel(ctx.directory, body.model, [{ capability: 'embeddings', param: 'model', what: 'embeddings' }]);
     let vectors: number[][] = [];
     await relayResponse(
-      ctx.deps,
-      ctx.router,
-      req,
+      ctx,
       res,
+      { model, needs: ['embeddings'], build: (id) => ({ type: 'request', id, kind: 'embedding', model: model.id, params: { input: body.input } }) },
       {
-        requestId: String(res.locals.requestId),
-        key: res.locals.key as ApiKey,
-        model,
-        needs: ['embeddings'],
-        receivedAt: res.locals.receivedAt as number,
-        build: (id) => ({ type: 'request', id, kind: 'embedding', model: model.id, params: { input: body.input } }),
-      },
-      {
-        chunksFor: () => [],
-        finalChunks: () => [],
+        push: () => [],
+        finish: () => [],
         onResult: (m) => {
           vectors = m.embeddings;
         },
-        body: (done) => embeddingList({ model: model.id, embeddings: vectors, prompt_tokens: done.usage.prompt_tokens, encoding_format: body.encoding_format }),
+        completion: (done) => embeddingList({ model: model.id, embeddings: vectors, prompt_tokens: done.usage.prompt_tokens, encoding_format: body.encoding_format }),
       },
       false,
     );

@@ -1,21 +1,28 @@
-import type { Request, Response } from 'express';
-import type { HubDeps } from '../deps.ts';
+import type { Response } from 'express';
 import { sendError, toErrorBody } from '../http/errorResponse.ts';
 import type { DeltaMessage, DoneMessage, ResultMessage } from '../protocol/index.ts';
-import type { RouteRequest, Router, ServedBy } from '../routing/index.ts';
+import type { RouteRequest, ServedBy } from '../routing/index.ts';
+import type { ApiKey } from '../store/index.ts';
 import { SSE_DONE, sseEvent } from './format/index.ts';
+import type { ApiContext } from './routeContext.ts';
 
-/** Turns node events into one endpoint's OpenAI objects. One instance per request. */
+/**
+ * Turns node events into one endpoint's OpenAI objects; one instance per request. The stream
+ * accumulators of format/ (chat, text completion) are ResponseShapes as they are.
+ */
 export interface ResponseShape {
-  /** Stream mode: the SSE payloads for one delta (may be none). */
-  chunksFor(delta: DeltaMessage): object[];
+  /** Every delta, in order: returns the SSE payloads to stream for it (ignored in JSON mode). */
+  push(delta: DeltaMessage): object[];
   /** Stream mode: the closing payloads (finish_reason chunk, usage chunk when asked). */
-  finalChunks(done: DoneMessage): object[];
+  finish(done: DoneMessage): object[];
   /** JSON mode: the whole response body, once the node is done. */
-  body(done: DoneMessage): object;
+  completion(done: DoneMessage): object;
   /** Non-streamed results (embeddings). */
   onResult?(m: ResultMessage): void;
 }
+
+/** What an endpoint decides about a request; the rest of the RouteRequest comes from the HTTP layer. */
+export type RouteSpec = Pick<RouteRequest, 'model' | 'needs' | 'build'>;
 
 /**
  * Routes the request and relays the node's answer to the client, streamed (SSE) or as one JSON body.
@@ -23,15 +30,14 @@ export interface ResponseShape {
  * after any retries, so they always name the node that actually served. A client that goes away
  * cancels the work on the node. A slow client pauses the node's stream (back-pressure).
  */
-export async function relayResponse(
-  deps: HubDeps,
-  router: Router,
-  req: Request,
-  res: Response,
-  route: Omit<RouteRequest, 'signal'>,
-  shape: ResponseShape,
-  stream: boolean,
-): Promise<void> {
+export async function relayResponse(ctx: ApiContext, res: Response, spec: RouteSpec, shape: ResponseShape, stream: boolean): Promise<void> {
+  const { deps, router } = ctx;
+  const route: Omit<RouteRequest, 'signal'> = {
+    ...spec,
+    requestId: String(res.locals.requestId),
+    key: res.locals.key as ApiKey,
+    receivedAt: res.locals.receivedAt as number,
+  };
   const abort = new AbortController();
   const onClose = () => {
     if (!res.writableFinished) abort.abort();
@@ -58,11 +64,11 @@ export async function relayResponse(
         },
         onDelta(m) {
           if (!stream) {
-            shape.chunksFor(m); // accumulates for body()
+            shape.push(m); // accumulates for completion()
             return;
           }
           let ok = true;
-          for (const c of shape.chunksFor(m)) ok = sse(c) && ok;
+          for (const c of shape.push(m)) ok = sse(c) && ok;
           if (!ok) flowControl?.pause();
         },
         onResult(m) {
@@ -70,10 +76,10 @@ export async function relayResponse(
         },
         onDone(m) {
           if (stream) {
-            for (const c of shape.finalChunks(m)) sse(c);
+            for (const c of shape.finish(m)) sse(c);
             res.end(SSE_DONE);
           } else {
-            res.status(200).json(shape.body(m));
+            res.status(200).json(shape.completion(m));
           }
         },
       },

@@ -123,29 +123,27 @@ export interface WelcomeMessage {
   heartbeat_interval_ms: number;
 }
 
-export interface ChatParams {
-  messages: unknown[];
-  max_tokens?: number;
+/** Sampling settings shared by chat and text completions, passed to the engine as given. */
+export interface SamplingParams {
   temperature?: number;
   top_p?: number;
   stop?: string[];
   seed?: number;
   presence_penalty?: number;
   frequency_penalty?: number;
+}
+
+export interface ChatParams extends SamplingParams {
+  messages: unknown[];
+  max_tokens?: number;
   response_format?: unknown;
   tools?: unknown[];
   tool_choice?: unknown;
 }
 
-export interface CompletionParams {
+export interface CompletionParams extends SamplingParams {
   prompt: string;
   max_tokens?: number;
-  temperature?: number;
-  top_p?: number;
-  stop?: string[];
-  seed?: number;
-  presence_penalty?: number;
-  frequency_penalty?: number;
 }
 
 export interface EmbeddingParams {

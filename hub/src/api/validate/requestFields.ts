@@ -1,3 +1,4 @@
+import type { SamplingParams } from '../../protocol/index.ts';
 import {
   asObject,
   describe,
@@ -17,15 +18,6 @@ import {
  * The top-level fields that /v1/chat/completions and /v1/completions share, read one way for both.
  * Each reader takes the whole body and returns the normalised value (absent or null → undefined).
  */
-
-export interface SamplingParams {
-  temperature?: number;
-  top_p?: number;
-  stop?: string[];
-  seed?: number;
-  presence_penalty?: number;
-  frequency_penalty?: number;
-}
 
 export interface StreamFlags {
   stream: boolean;
