@@ -1,0 +1,2 @@
+export { AgentError, isAgentError, type AgentErrorOptions } from './AgentError.ts';
+export { AGENT_ERROR_CODES, type AgentErrorCode } from './codes.ts';
