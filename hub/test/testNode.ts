@@ -40,6 +40,8 @@ export class TestNode {
   readonly requests: RequestMessage[] = [];
   readonly cancelled: string[] = [];
   readonly loadsRequested: string[] = [];
+  /** Every pause/resume frame received, in order, e.g. `pause:<id>`. */
+  readonly flow: string[] = [];
   welcome: WelcomeMessage | undefined;
   closeCode: number | undefined;
   closeReason = '';
@@ -162,9 +164,11 @@ export class TestNode {
         break;
       case 'pause':
         this.paused.add(msg.id);
+        this.flow.push(`pause:${msg.id}`);
         break;
       case 'resume':
         this.paused.delete(msg.id);
+        this.flow.push(`resume:${msg.id}`);
         break;
       case 'load':
         this.loadsRequested.push(msg.model);
@@ -198,17 +202,24 @@ export class TestNode {
         }
         const words = b.text.split(/(?<= )/);
         const delay = b.tokenDelayMs ?? 0;
-        const emit = (i: number) => {
-          if (this.cancelled.includes(id)) return;
-          if (this.paused.has(id)) {
-            this.later(5, () => emit(i));
-            return;
-          }
-          if (i < words.length) {
+        // Iterative, yielding every 64 frames, so a long reply neither overflows the stack nor keeps the
+        // node from reading the hub's pause/cancel frames (as a real engine producing tokens would not).
+        const emit = (start: number) => {
+          for (let i = start; i < words.length; i++) {
+            if (this.cancelled.includes(id)) return;
+            if (this.paused.has(id)) {
+              this.later(5, () => emit(i));
+              return;
+            }
             this.send({ type: 'delta', id, content: words[i] });
-            if (delay > 0) this.later(delay, () => emit(i + 1));
-            else emit(i + 1);
-            return;
+            if (delay > 0) {
+              this.later(delay, () => emit(i + 1));
+              return;
+            }
+            if ((i + 1) % 64 === 0) {
+              setImmediate(() => emit(i + 1));
+              return;
+            }
           }
           this.send({ type: 'done', id, finish_reason: b.finish ?? 'stop', usage: { prompt_tokens: 7, completion_tokens: words.length } });
         };

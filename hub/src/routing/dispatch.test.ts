@@ -162,4 +162,25 @@ describe('dispatch', () => {
     await n.tn.stop(); // the hub retries nowhere (no other compliant node) and refuses
     expect((await pending).status).toBe(503);
   });
+
+  it('pauses the node while the client does not read, resumes when it does, and loses nothing', async () => {
+    const words = 40_000;
+    const text = Array.from({ length: words }, (_, i) => `w${i} `).join('');
+    const n = await node(org, 'r11', { behaviour: () => ({ kind: 'reply', text }) });
+    const key = await f.key(org, { fleet: 'own', regions: ['r11'] });
+    const res = await fetch(`${t.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key.secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'm1', messages: [{ role: 'user', content: 'x' }], stream: true }),
+    });
+    // Read nothing: socket buffers fill, the hub's writes report back-pressure, the node is paused.
+    await waitFor(() => n.tn.flow.some((e) => e.startsWith('pause:')), 'pause sent to the node', 10_000);
+    const body = await res.text(); // now read everything
+    expect(n.tn.flow.some((e) => e.startsWith('resume:'))).toBe(true);
+    const content = sseEvents(body)
+      .flatMap((e) => (typeof e === 'object' && e !== null ? [(e as { choices: { delta: { content?: string } }[] }).choices[0]?.delta.content ?? ''] : []))
+      .join('');
+    expect(content).toBe(text);
+    expect(sseEvents(body).at(-1)).toBe('[DONE]');
+  }, 30_000);
 });
