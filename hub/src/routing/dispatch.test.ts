@@ -106,13 +106,16 @@ describe('dispatch', () => {
   });
 
   it('limits requests in flight per key with 429 rate_limit_exceeded', async () => {
-    await node(org, 'r7', { behaviour: () => ({ kind: 'reply', text: 'slow reply here', tokenDelayMs: 150 }) });
+    const n = await node(org, 'r7', { behaviour: () => ({ kind: 'reply', text: 'slow reply here', tokenDelayMs: 150 }) });
     const key = await f.key(org, { fleet: 'own', regions: ['r7'] });
-    const [a, b, c] = await Promise.all([chat(t.url, key.secret, ask), chat(t.url, key.secret, ask), new Promise((r) => setTimeout(r, 50)).then(() => chat(t.url, key.secret, ask))]);
-    expect([a.status, b.status]).toEqual([200, 200]);
+    const first = [chat(t.url, key.secret, ask), chat(t.url, key.secret, ask)];
+    await waitFor(() => n.tn.requests.length === 2, 'two requests in flight on the node');
+    const c = await chat(t.url, key.secret, ask);
     expect(c.status).toBe(429);
     expect(c.body.error.code).toBe('rate_limit_exceeded');
     expect(c.headers.get('retry-after')).toBe('1');
+    expect((await Promise.all(first)).map((r) => r.status)).toEqual([200, 200]);
+    expect(n.tn.requests).toHaveLength(2);
   });
 
   it('cuts a revoked node at once and never routes to it again', async () => {
