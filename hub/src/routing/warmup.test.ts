@@ -12,7 +12,7 @@ describe('on-demand loading', () => {
   const nodes: TestNode[] = [];
 
   beforeAll(async () => {
-    t = await startTestHub({ HUB_WARMUP_BUDGET_MS: '600', HUB_DEMAND_WINDOW_MS: '1000' });
+    t = await startTestHub({ HUB_WARMUP_BUDGET_MS: '1500', HUB_DEMAND_WINDOW_MS: '1000' });
     f = fixtures(t);
     org = (await f.org('warm-org')).id;
   });
