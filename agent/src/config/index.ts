@@ -1,0 +1,6 @@
+export { loadConfig, httpUrl, type MachineDefaults } from './loadConfig.ts';
+export { CONFIG_VARIABLES, type AgentConfig, type LogLevel, type UpstreamModel } from './types.ts';
+export { homeLayout, type HomeLayout } from './homeLayout.ts';
+export { writePrivateFile } from './privateFile.ts';
+export { readCredentials, writeCredentials, deleteCredentials, requireCredentials, type Credentials } from './credentials.ts';
+export { detectHardware, vramBudget, parseNvidiaSmi, type Hardware, type GpuInfo, type VramBudget } from './detectHardware.ts';
