@@ -3,4 +3,3 @@ export { CONFIG_VARIABLES, type AgentConfig, type LogLevel, type UpstreamModel }
 export { homeLayout, type HomeLayout } from './homeLayout.ts';
 export { writePrivateFile } from './privateFile.ts';
 export { readCredentials, writeCredentials, deleteCredentials, requireCredentials, type Credentials } from './credentials.ts';
-export { detectHardware, vramBudget, parseNvidiaSmi, type Hardware, type GpuInfo, type VramBudget } from './detectHardware.ts';

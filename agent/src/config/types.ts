@@ -19,7 +19,7 @@ export interface AgentConfig {
   hubUrl: string | undefined;
   /** PORTEN_ENGINE, `builtin` (default) | `ollama` | `openai`. */
   engine: EngineKind;
-  /** PORTEN_VRAM_BUDGET_MB, default: detected (GPU memory from `nvidia-smi`, else 75% of RAM). */
+  /** PORTEN_VRAM_BUDGET_MB, default: detected by `system/detectVramBudget` (GPU memory from `nvidia-smi`, else 75% of RAM). */
   vramBudgetMb: number | undefined;
   /**
    * PORTEN_UPSTREAM_URL: base URL of the OpenAI-compatible API for `openai` (required; a URL without
