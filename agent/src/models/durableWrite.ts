@@ -1,0 +1,40 @@
+import { open, rename } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+/**
+ * Renames `from` to `to` so that, once this resolves, a crash leaves either the old state or the
+ * complete new file: the file's data is flushed first, the rename after, then the folder entry.
+ */
+export async function renameDurably(from: string, to: string): Promise<void> {
+  const fh = await open(from, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await rename(from, to);
+  await syncDir(dirname(to));
+}
+
+/** Writes `text` to `path` through a temporary file and renameDurably: never a half-written file. */
+export async function writeFileDurably(path: string, text: string): Promise<void> {
+  const tmp = `${path}.tmp-${process.pid}`;
+  const fh = await open(tmp, 'w', 0o600);
+  try {
+    await fh.writeFile(text);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await rename(tmp, path);
+  await syncDir(dirname(path));
+}
+
+async function syncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}

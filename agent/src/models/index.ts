@@ -1,0 +1,2 @@
+export { ModelStore } from './ModelStore.ts';
+export type { ModelIndexEntry, ModelStoreOptions, ProgressListener } from './types.ts';
