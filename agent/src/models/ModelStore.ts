@@ -12,6 +12,7 @@ import type { ModelIndexEntry, ModelStoreOptions, ProgressListener } from './typ
 
 const MiB = 2 ** 20;
 const PARTIAL_DIR = '.partial';
+const NEVER = new AbortController().signal;
 
 type Settings = Required<Omit<ModelStoreOptions, 'dir' | 'credential'>>;
 
@@ -72,11 +73,11 @@ export class ModelStore {
    * Returns the verified weights for `load`, downloading them from `load.url` when the store lacks
    * them. Reports `downloading` progress (throttled) and, when it fails, `failed` with the reason;
    * `loading`/`ready` are the caller's. Calls for the same blob share one download; aborting
-   * `signal` leaves it (and stops it when no other caller waits), keeping the partial file for a
+   * `signal` (optional: the agent's shutdown) leaves it (and stops it when no other caller waits), keeping the partial file for a
    * later resume. Rejects with AgentError: `model_unavailable` (no sha256/url), `model_corrupt`
    * (hash mismatch: the file is deleted), `insufficient_disk`, `mirror_refused`, `download_failed`.
    */
-  async ensureModel(load: LoadMessage, onProgress: ProgressListener, signal: AbortSignal): Promise<LocalModel> {
+  async ensureModel(load: LoadMessage, onProgress: ProgressListener, signal: AbortSignal = NEVER): Promise<LocalModel> {
     let done = 0;
     let total = load.size_bytes ?? 0;
     const report = (phase: LoadPhase, error?: string) =>
