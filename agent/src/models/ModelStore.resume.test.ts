@@ -98,7 +98,7 @@ describe('ModelStore downloads resume', () => {
     const store = await ModelStore.open({ dir: f.dir, credential: 'revoked' });
     const err = await store.ensureModel(f.load(), f.onProgress, never).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'mirror_refused', retryable: false });
-    expect((err as Error).message).toMatch(/answered 401 .*porten login/);
+    expect((err as Error).message).toMatch(/answered 401 for .*: is the node credential still valid\? run `porten login` again$/);
     expect(f.mirror.requests).toHaveLength(1);
     expect(f.progress.at(-1)).toMatchObject({ phase: 'failed' });
   });

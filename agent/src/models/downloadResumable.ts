@@ -126,11 +126,11 @@ async function startBody(req: DownloadRequest, res: Response, prefix: Prefix, fh
     throw new AgentError('download_failed', `the mirror rejected resuming at byte ${have}; restarting from zero`);
   }
   if (res.status !== 200 && res.status !== 206) {
-    const detail = (await res.text().catch(() => '')).slice(0, 200).replace(/\s+/g, ' ');
-    const where = `the mirror answered ${res.status} for ${req.url}${detail ? `: ${detail}` : ''}`;
-    if (res.status >= 500 || res.status === 408 || res.status === 429) throw new AgentError('download_failed', where);
-    const hint = res.status === 401 || res.status === 403 ? ' (is the node credential still valid? run `porten login` again)' : '';
-    throw new AgentError('mirror_refused', `${where}${hint}`);
+    const hubError = describeHubError(await res.text().catch(() => ''));
+    const where = `the mirror answered ${res.status} for ${req.url}`;
+    if (res.status >= 500 || res.status === 408 || res.status === 429) throw new AgentError('download_failed', `${where}${hubError ? `: ${hubError}` : ''}`);
+    const hint = res.status === 401 || res.status === 403 ? 'is the node credential still valid? run `porten login` again' : '';
+    throw new AgentError('mirror_refused', `${where}: ${hubError || hint || 'refused'}`);
   }
   const declared = req.expectedBytes;
   if (res.status === 200) {
@@ -175,6 +175,17 @@ async function finish(path: string, prefix: Prefix): Promise<DownloadResult> {
     await fh.close();
   }
   return { sha256: prefix.hash.copy().digest('hex'), bytes: prefix.bytes };
+}
+
+/** `code: message` from the hub's OpenAI-style error body, else the body's start, else ''. */
+function describeHubError(body: string): string {
+  try {
+    const e = (JSON.parse(body) as { error?: { code?: unknown; message?: unknown } }).error;
+    if (typeof e?.message === 'string') return typeof e.code === 'string' ? `${e.code}: ${e.message}` : e.message;
+  } catch {
+    // not JSON: fall through to the raw text
+  }
+  return body.slice(0, 200).replace(/\s+/g, ' ').trim();
 }
 
 function headerNumber(v: string | null): number | null {

@@ -62,7 +62,7 @@ export async function startTestMirror(options: TestMirrorOptions): Promise<TestM
 }
 
 function serve(options: TestMirrorOptions, fault: MirrorFault, path: string, headers: IncomingHttpHeaders, res: ServerResponse): void {
-  if (headers.authorization !== `Bearer ${options.credential}`) return void res.writeHead(401).end('invalid node credential');
+  if (headers.authorization !== `Bearer ${options.credential}`) return void res.writeHead(401).end();
   if (fault.status) return void res.writeHead(fault.status).end(`injected ${fault.status}`);
   const sha256 = /^\/v1\/nodes\/mirror\/([0-9a-f]{64})$/.exec(path)?.[1];
   const blob = sha256 === undefined ? undefined : options.blobs.get(sha256);
