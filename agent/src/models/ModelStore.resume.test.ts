@@ -93,6 +93,22 @@ describe('ModelStore downloads resume', () => {
     expect((await stat(store.partialPath(f.sha256))).size).toBe(resumedAt(f.mirror.requests[3]?.headers.range));
   });
 
+  it('a mirror whose blob is shorter than declared cannot make it loop: restarts count as failures', async () => {
+    f = await storeFixture(SIZE);
+    const store = await open({ maxFailuresWithoutProgress: 3 });
+    const err = await store.ensureModel({ ...f.load(), size_bytes: SIZE + 1000 }, f.onProgress, never).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'download_failed' });
+    // full transfer (short), resume refused (416, restart), full transfer again, 416 again: gives up
+    expect(f.mirror.requests.map((r) => r.headers.range)).toEqual([undefined, `bytes=${SIZE}-`, undefined, `bytes=${SIZE}-`]);
+  });
+
+  it('asks for the bytes as stored (no content encoding)', async () => {
+    f = await storeFixture(1024);
+    const store = await open();
+    await store.ensureModel(f.load(), f.onProgress, never);
+    expect(f.mirror.requests[0]?.headers['accept-encoding']).toBe('identity');
+  });
+
   it('a refused credential fails at once as mirror_refused with the fix in the message', async () => {
     f = await storeFixture(SIZE);
     const store = await ModelStore.open({ dir: f.dir, credential: 'revoked' });

@@ -40,23 +40,25 @@ interface Prefix {
  * prefix is not one of this blob, so it is dropped. Interrupted transfers (connection cut, stall,
  * 5xx) are retried while each attempt brings new bytes, giving up after `maxFailuresWithoutProgress`
  * failed attempts in a row
- * that brought no new byte (an attempt cut after some progress is resumed at once). The file is flushed to disk before this resolves; the caller verifies the
+ * that got no further into the file than any attempt before (an attempt cut after new progress is
+ * resumed at once). The file is flushed to disk before this resolves; the caller verifies the
  * hash and renames. Bytes stream from socket to disk: the model is never held in memory.
  */
 export async function downloadResumable(req: DownloadRequest): Promise<DownloadResult> {
   let prefix: Prefix | null = null;
   let failures = 0;
+  let furthest = 0; // progress means passing this, so a restart from zero cannot loop for ever
   for (;;) {
     req.signal.throwIfAborted();
     prefix = await readPrefix(req.partialPath, prefix);
-    const before = prefix.bytes;
+    furthest = Math.max(furthest, prefix.bytes);
     try {
       return await attempt(req, prefix);
     } catch (err) {
       req.signal.throwIfAborted();
       const agentErr = asAgentError(err, req.url);
       if (!agentErr.retryable) throw agentErr;
-      failures = prefix.bytes > before ? 0 : failures + 1;
+      failures = prefix.bytes > furthest ? 0 : failures + 1;
       if (failures >= req.maxFailuresWithoutProgress) throw agentErr;
       await sleep(req.retryDelayMs * Math.max(1, failures), undefined, { signal: req.signal });
     }
@@ -66,7 +68,8 @@ export async function downloadResumable(req: DownloadRequest): Promise<DownloadR
 async function attempt(req: DownloadRequest, prefix: Prefix): Promise<DownloadResult> {
   if (req.expectedBytes !== null && prefix.bytes === req.expectedBytes) return finish(req.partialPath, prefix);
   if (req.expectedBytes !== null) await req.checkSpace(req.expectedBytes - prefix.bytes);
-  const headers: Record<string, string> = { authorization: `Bearer ${req.credential}` };
+  // identity: byte offsets and counts must be those of the file, never of a compressed body.
+  const headers: Record<string, string> = { authorization: `Bearer ${req.credential}`, 'accept-encoding': 'identity' };
   if (prefix.bytes > 0) headers.range = `bytes=${prefix.bytes}-`;
   const fh = await open(req.partialPath, 'a');
   // Cut when no byte arrives for stallTimeoutMs, and when this attempt ends early for any reason.
