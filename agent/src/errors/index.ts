@@ -1,2 +1,3 @@
 export { AgentError, isAgentError, type AgentErrorOptions } from './AgentError.ts';
 export { AGENT_ERROR_CODES, type AgentErrorCode } from './codes.ts';
+export { describeNetworkError } from './describeNetworkError.ts';

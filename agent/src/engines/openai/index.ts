@@ -1,0 +1,2 @@
+export { OpenAIEngine, type OpenAIEngineOptions } from './openaiEngine.ts';
+export type { HealthState } from './upstreamHealth.ts';

@@ -1,0 +1,256 @@
+import type { NodeMessage, RequestMessage } from '@porten/hub/protocol';
+import type { Logger } from '../cli/logger.ts';
+import type { Engine, EngineSink } from '../engines/types.ts';
+import { AgentError, isAgentError } from '../errors/index.ts';
+
+type StreamFrame = Extract<NodeMessage, { id: string }>;
+
+export interface RequestStreamsOptions {
+  engine: Engine;
+  /** Sends a frame on the current tunnel (dropped when there is none). */
+  send(frame: StreamFrame): void;
+  maxConcurrency: number;
+  /** Requests waiting for a slot; beyond it a request is refused (retryable) so the hub goes elsewhere. */
+  maxQueue: number;
+  /** Output a paused stream may hold back before it is failed with `client_too_slow`. Default 4 MiB. */
+  maxBufferedBytes?: number;
+  log: Logger;
+}
+
+interface Stream {
+  request: RequestMessage;
+  controller: AbortController;
+  /** The engine is running it (not queued). */
+  started: boolean;
+  /** The engine's promise settled. */
+  settled: boolean;
+  /** done / error is queued or sent: nothing more goes out. */
+  ended: boolean;
+  /** The hub cancelled it, or the tunnel it belonged to is gone: nothing goes out. */
+  silenced: boolean;
+  /** A delta or result reached the hub's side of the wire (or the buffer): errors are no longer retryable. */
+  produced: boolean;
+  paused: boolean;
+  buffer: StreamFrame[];
+  bufferedBytes: number;
+}
+
+/**
+ * The requests multiplexed over the tunnel: each runs in the engine with its own AbortController
+ * (`cancel` aborts it), at most `maxConcurrency` at once, the rest queued. `pause` holds a stream's
+ * frames back (content deltas merged) up to a bound; `resume` flushes them. Errors become `error`
+ * frames, retryable only while nothing was produced. A stream counts as in flight until its engine
+ * run settled and its last frame left, which is what a drain waits for.
+ *
+ * Rejected alternative: pausing the engine itself. The Engine contract is push-only (EngineSink), and
+ * generation is slow next to a socket, so a bounded buffer costs little and keeps every engine simple.
+ */
+export class RequestStreams {
+  private readonly streams = new Map<string, Stream>();
+  private readonly queue: Stream[] = [];
+  private readonly idleWaiters = new Set<() => void>();
+  private readonly opts: Required<RequestStreamsOptions>;
+  private running = 0;
+  private draining = false;
+
+  constructor(opts: RequestStreamsOptions) {
+    this.opts = { maxBufferedBytes: 4 * 1024 * 1024, ...opts };
+  }
+
+  /** Requests in the engine or with frames still to send. */
+  get inFlight(): number {
+    return this.streams.size - this.queue.length;
+  }
+
+  get queueDepth(): number {
+    return this.queue.length;
+  }
+
+  accept(request: RequestMessage): void {
+    if (this.streams.has(request.id)) {
+      this.opts.log.warn('hub sent a request id that is already in flight; ignored', { id: request.id });
+      return;
+    }
+    if (this.draining) {
+      this.opts.send({ type: 'error', id: request.id, code: 'node_draining', message: 'the node is shutting down and takes no new requests', retryable: true });
+      return;
+    }
+    if (this.running >= this.opts.maxConcurrency && this.queue.length >= this.opts.maxQueue) {
+      this.opts.send({ type: 'error', id: request.id, code: 'node_busy', message: `the node's queue is full (${this.queue.length} waiting)`, retryable: true });
+      return;
+    }
+    const s: Stream = {
+      request,
+      controller: new AbortController(),
+      started: false,
+      settled: false,
+      ended: false,
+      silenced: false,
+      produced: false,
+      paused: false,
+      buffer: [],
+      bufferedBytes: 0,
+    };
+    this.streams.set(request.id, s);
+    this.queue.push(s);
+    this.pump();
+  }
+
+  /** The client went away: stop the engine, send nothing more. */
+  cancel(id: string): void {
+    const s = this.streams.get(id);
+    if (!s) return;
+    s.silenced = true;
+    s.controller.abort(new AgentError('cancelled', 'the client went away'));
+    this.dequeue(s);
+    this.retireIfDone(s);
+  }
+
+  pause(id: string): void {
+    const s = this.streams.get(id);
+    if (s) s.paused = true;
+  }
+
+  resume(id: string): void {
+    const s = this.streams.get(id);
+    if (!s) return;
+    s.paused = false;
+    const frames = s.buffer;
+    s.buffer = [];
+    s.bufferedBytes = 0;
+    if (!s.silenced) for (const f of frames) this.opts.send(f);
+    this.retireIfDone(s);
+  }
+
+  /** No new requests from now on: queued ones are refused (retryable) so the hub sends them elsewhere. */
+  drain(): void {
+    this.draining = true;
+    for (const s of [...this.queue]) {
+      this.dequeue(s);
+      this.end(s, { type: 'error', id: s.request.id, code: 'node_draining', message: 'the node is shutting down and takes no new requests', retryable: true });
+      s.settled = true;
+      this.retireIfDone(s);
+    }
+  }
+
+  /** The tunnel is gone: the hub has forgotten these streams. Abort them all and send nothing. */
+  abortAll(reason: string): void {
+    for (const s of [...this.streams.values()]) {
+      s.silenced = true;
+      s.buffer = [];
+      s.controller.abort(new AgentError('cancelled', reason));
+      this.dequeue(s);
+      this.retireIfDone(s);
+    }
+  }
+
+  /** Resolves when nothing is in flight or queued. */
+  idle(): Promise<void> {
+    if (this.streams.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.add(resolve));
+  }
+
+  private dequeue(s: Stream): void {
+    const i = this.queue.indexOf(s);
+    if (i >= 0) {
+      this.queue.splice(i, 1);
+      s.settled = true; // never started: there is no engine run to wait for
+    }
+  }
+
+  private pump(): void {
+    while (this.running < this.opts.maxConcurrency && this.queue.length > 0) {
+      const s = this.queue.shift()!;
+      s.started = true;
+      this.running++;
+      void this.execute(s);
+    }
+  }
+
+  private async execute(s: Stream): Promise<void> {
+    const id = s.request.id;
+    const sink: EngineSink = {
+      delta: (part) => {
+        if (s.ended) return;
+        const frame: StreamFrame = { type: 'delta', id };
+        if (part.content !== undefined) frame.content = part.content;
+        if (part.tool_calls !== undefined) frame.tool_calls = part.tool_calls;
+        s.produced = true;
+        this.out(s, frame);
+      },
+      result: (embeddings) => {
+        if (s.ended) return;
+        s.produced = true;
+        this.out(s, { type: 'result', id, embeddings });
+      },
+      done: (finish, usage) => {
+        if (s.ended) return;
+        this.end(s, { type: 'done', id, finish_reason: finish, usage });
+      },
+    };
+    try {
+      await this.opts.engine.run(s.request, sink, s.controller.signal);
+      if (!s.ended && !s.silenced) {
+        this.opts.log.error('engine returned without finishing the request (this is a bug)', { id, engine: this.opts.engine.kind });
+        this.end(s, { type: 'error', id, code: 'engine_error', message: 'the engine ended the request without a result', retryable: !s.produced });
+      }
+    } catch (err) {
+      if (!s.ended && !s.silenced) {
+        const known = isAgentError(err);
+        if (!known) this.opts.log.error('engine failed with an unexpected error (this is a bug)', { id, err: (err as Error)?.stack ?? String(err) });
+        else this.opts.log.warn('request failed', { id, model: s.request.model, code: err.code, err: err.message });
+        this.end(s, {
+          type: 'error',
+          id,
+          code: known ? err.code : 'engine_error',
+          message: known ? err.message : `the engine failed: ${(err as Error)?.message ?? String(err)}`,
+          retryable: known && err.retryable && !s.produced,
+        });
+      }
+    } finally {
+      s.settled = true;
+      this.running--;
+      this.retireIfDone(s);
+      this.pump();
+    }
+  }
+
+  private end(s: Stream, frame: StreamFrame): void {
+    s.ended = true;
+    this.out(s, frame);
+  }
+
+  private out(s: Stream, frame: StreamFrame): void {
+    if (s.silenced) return;
+    if (!s.paused) {
+      this.opts.send(frame);
+      return;
+    }
+    const last = s.buffer[s.buffer.length - 1];
+    if (frame.type === 'delta' && last?.type === 'delta' && frame.tool_calls === undefined && last.tool_calls === undefined && frame.content !== undefined) {
+      last.content = (last.content ?? '') + frame.content;
+    } else {
+      s.buffer.push(frame);
+    }
+    s.bufferedBytes += frame.type === 'delta' ? (frame.content?.length ?? 0) + JSON.stringify(frame.tool_calls ?? '').length : frame.type === 'result' ? JSON.stringify(frame.embeddings).length : 64;
+    if (s.bufferedBytes > this.opts.maxBufferedBytes && !(frame.type === 'done' || frame.type === 'error')) {
+      // The client stopped reading: give up on this stream rather than hold unbounded output.
+      s.buffer = [];
+      s.bufferedBytes = 0;
+      s.paused = false;
+      s.controller.abort(new AgentError('client_too_slow', 'paused too long'));
+      this.end(s, { type: 'error', id: s.request.id, code: 'client_too_slow', message: `the client did not read ${this.opts.maxBufferedBytes} bytes of output; the stream was stopped`, retryable: false });
+    }
+  }
+
+  /** Forgets a stream once its engine run settled and nothing is left to send (or it was silenced). */
+  private retireIfDone(s: Stream): void {
+    if (!s.settled) return;
+    if (!s.silenced && s.buffer.length > 0) return;
+    if (!this.streams.delete(s.request.id)) return;
+    if (this.streams.size === 0) {
+      for (const w of [...this.idleWaiters]) w();
+      this.idleWaiters.clear();
+    }
+  }
+}

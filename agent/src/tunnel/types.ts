@@ -1,0 +1,26 @@
+import type { LoadMessage, LoadProgressMessage, WelcomeMessage } from '@porten/hub/protocol';
+import type { LocalModel } from '../engines/types.ts';
+
+/**
+ * What the tunnel client needs from the model store (agent/src/models) to answer `load` frames:
+ * make the weights named by the hub available on local disk — downloaded from the hub's mirror and
+ * sha256-verified when missing — reporting progress as `load_progress` frames to forward as they are.
+ */
+export interface ModelSource {
+  ensureModel(load: LoadMessage, onProgress: (progress: LoadProgressMessage) => void): Promise<LocalModel>;
+}
+
+/** The tunnel as `porten status` and the logs describe it. */
+export interface TunnelStatus {
+  connected: boolean;
+  /** The hub's last `welcome`: the node's identity as the operator assigned it. */
+  welcome: WelcomeMessage | undefined;
+  /** Since when the current tunnel is up (ms epoch). */
+  connected_at: number | undefined;
+  /** Why the last connection attempt or tunnel failed. */
+  last_error: string | undefined;
+  draining: boolean;
+  in_flight: number;
+  queue_depth: number;
+  loaded_models: string[];
+}
