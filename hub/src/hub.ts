@@ -16,6 +16,7 @@ import type { Logger } from './log/logger.ts';
 import { createHubMetrics } from './metrics/index.ts';
 import { PresenceStore, RedisHealth } from './presence/index.ts';
 import { createMetricsRouter } from './http/metricsRoute.ts';
+import { BlobStore, createMirrorRouter } from './mirror/index.ts';
 import { createOpenAIRouter } from './api/index.ts';
 import { ModelPlacement, Router as RequestRouter, RoutingDirectory } from './routing/index.ts';
 import { TunnelRegistry, attachTunnelServer, startTunnelRevalidation } from './tunnel/index.ts';
@@ -45,6 +46,8 @@ export interface RunningHub {
 export async function startHub(config: HubConfig, log: Logger): Promise<RunningHub> {
   const pool = createPool(config.databaseUrl);
   await assertSchemaCurrent(pool);
+  const blobs = new BlobStore(config.blobDir);
+  await blobs.prepare();
 
   const redis = createRedis(config.redisUrl);
   await redis.connect().catch((err: Error) => log.warn('redis not reachable at start; requests are refused until it is', { err: err.message }));
@@ -87,6 +90,7 @@ export async function startHub(config: HubConfig, log: Logger): Promise<RunningH
   app.use(createConsoleRouter());
   app.use(createMetricsRouter(deps, () => updateNodesOnline(registry, directory, metrics, config.presenceTtlMs)));
   app.use('/admin/v1', createAdminRouter(deps));
+  app.use(createMirrorRouter(deps, blobs)); // before the OpenAI router, whose catch-all answers unknown /v1 paths
   app.use(createOpenAIRouter({ deps, directory, placement, router }));
   app.use(errorMiddleware(log, config.retryAfterS));
 

@@ -3,6 +3,8 @@
  *
  *   porten-hub [serve]    start the hub (refuses a schema it does not know exactly)
  *   porten-hub migrate    apply pending database migrations, then exit
+ *   porten-hub import-model <file.gguf> --id <id> [...]
+ *                         import a GGUF file into the model mirror and the catalog (docs/models.md)
  *   porten-hub --version  print the release version
  *
  * Configuration comes from HUB_* environment variables (see docs/operations.md), validated once
@@ -17,7 +19,7 @@ import { startHub } from './hub.ts';
 import { createLogger } from './log/logger.ts';
 import { HUB_VERSION } from './version.ts';
 
-const USAGE = 'usage: porten-hub [serve|migrate|--version]';
+const USAGE = 'usage: porten-hub [serve|migrate|import-model|--version]';
 
 async function main(argv: string[]): Promise<number> {
   const command = argv[0] ?? 'serve';
@@ -28,6 +30,10 @@ async function main(argv: string[]): Promise<number> {
   if (command === '--help' || command === 'help') {
     console.log(USAGE);
     return 0;
+  }
+  if (command === 'import-model') {
+    const { importModelCommand } = await import('./mirror/importModelCommand.ts');
+    return importModelCommand(argv.slice(1), () => loadConfig(process.env));
   }
   if (command !== 'serve' && command !== 'migrate') {
     console.error(`porten-hub: unknown command "${command}"; ${USAGE}`);

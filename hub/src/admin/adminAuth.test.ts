@@ -32,6 +32,7 @@ const EXPECTED: Record<string, AdminRole[]> = {
   'GET /models': ALL,
   'POST /models': MANAGE,
   'GET /models/:id': ALL,
+  'PUT /models/:id/weights': MANAGE,
   'GET /tokens': ADMIN,
   'POST /tokens': ADMIN,
   'DELETE /tokens/:id': ADMIN,

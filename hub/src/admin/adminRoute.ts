@@ -6,7 +6,7 @@ import type { AdminRole } from '../store/index.ts';
  * and the OpenAPI drift test read the same list. `path` is an Express path relative to /admin/v1.
  */
 export interface AdminRoute {
-  method: 'get' | 'post' | 'patch' | 'delete';
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   path: string;
   roles: readonly AdminRole[];
   handle(req: Request, res: Response): Promise<void>;

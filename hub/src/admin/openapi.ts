@@ -1,7 +1,7 @@
 import { HUB_VERSION } from '../version.ts';
 import { auditFilterParams, auditQueryParams, auditVerifyParams } from './auditParams.ts';
 import { listOf, ref, schemas } from './openapiSchemas.ts';
-import { approveBody, keyCreateBody, keyPatchBody, modelBody, nodePatchBody, orgBody, tokenBody } from './requestBodies.ts';
+import { approveBody, keyCreateBody, keyPatchBody, modelBody, modelImportParams, nodePatchBody, orgBody, tokenBody } from './requestBodies.ts';
 import { ADMIN_ONLY, ANY_ROLE, MANAGERS } from './roles.ts';
 import { queryParameters, shapeSchema, type JsonSchema } from './validateBody.ts';
 
@@ -21,35 +21,47 @@ const ERRORS: Record<string, string> = {
   '409': 'conflict: the resource is not in a state that allows this (already decided, revoked, duplicate name)',
   '410': 'enrollment_expired: the enrollment code expired',
   '413': 'request_too_large: body over 256 KiB',
+  '415': 'unsupported_media_type: the body is not of the content type this route takes',
   '503': 'service_unavailable: the database cannot be reached',
 };
 
-function errorResponses(statuses: string[]): Record<string, JsonSchema> {
+function errorResponses(statuses: string[], texts: Record<string, string> = {}): Record<string, JsonSchema> {
   const out: Record<string, JsonSchema> = {};
-  for (const s of statuses) out[s] = { description: ERRORS[s], content: { 'application/json': { schema: ref('Error') } } };
+  for (const s of statuses) out[s] = { description: texts[s] ?? ERRORS[s], content: { 'application/json': { schema: ref('Error') } } };
   return out;
 }
 
 const pathParam = (name: string, description: string): JsonSchema => ({ name, in: 'path', required: true, schema: { type: 'string' }, description });
 
-/** One authenticated operation. Every one can fail with 401/403/503; reads add 404 where they take an id, writes add 400/413. */
+/**
+ * One authenticated operation. Every one can fail with 401/403/503; reads add 404 where they take an
+ * id, writes add 400/413. `body` is a JSON body; `rawBody` a non-JSON one (e.g. a file upload), with
+ * `errorTexts` saying what its errors mean where that differs from the JSON routes.
+ */
 function op(o: {
   summary: string;
   roles: readonly string[];
   ok: Record<string, JsonSchema>;
   body?: JsonSchema;
+  rawBody?: { contentType: string; description: string };
   params?: JsonSchema[];
   errors?: string[];
+  errorTexts?: Record<string, string>;
   description?: string;
 }): JsonSchema {
+  const requestBody = o.body
+    ? { required: true, content: { 'application/json': { schema: o.body } } }
+    : o.rawBody
+      ? { required: true, description: o.rawBody.description, content: { [o.rawBody.contentType]: { schema: { type: 'string', format: 'binary' } } } }
+      : undefined;
   return {
     summary: o.summary,
     ...(o.description ? { description: o.description } : {}),
     'x-porten-roles': [...o.roles],
     security: [{ adminToken: [] }],
     ...(o.params ? { parameters: o.params } : {}),
-    ...(o.body ? { requestBody: { required: true, content: { 'application/json': { schema: o.body } } } } : {}),
-    responses: { ...o.ok, ...errorResponses([...(o.body ? ['400', '413'] : []), ...(o.errors ?? []), '401', '403', '503']) },
+    ...(requestBody ? { requestBody } : {}),
+    responses: { ...o.ok, ...errorResponses([...(requestBody ? ['400', '413'] : []), ...(o.errors ?? []), '401', '403', '503'], o.errorTexts) },
   };
 }
 
@@ -173,6 +185,25 @@ export function openApiDocument(): JsonSchema {
       },
       '/models/{id}': {
         get: op({ summary: 'One catalog entry', roles: ANY_ROLE, params: [pathParam('id', 'the model id; encode "/" as %2F')], ok: ok(ref('Model')), errors: ['404'] }),
+      },
+      '/models/{id}/weights': {
+        put: op({
+          summary: 'Import a GGUF model file into the hub\'s mirror and create or update its catalog entry',
+          description:
+            'The body is the file itself, streamed (never buffered). The hub checks the GGUF header, hashes the file while storing it, ' +
+            'and only then sets the entry\'s format (gguf), sha256 and size_bytes; other fields come from the query, else the existing entry, else the defaults. ' +
+            'Importing the same file again is idempotent. Nodes download the blob from GET /v1/nodes/mirror/{sha256} with their node credential.',
+          roles: MANAGERS,
+          params: [pathParam('id', 'the model id; encode "/" as %2F'), ...queryParameters(modelImportParams)],
+          rawBody: { contentType: 'application/octet-stream', description: 'the GGUF file (magic "GGUF", version 2 or 3)' },
+          ok: { ...ok(ref('Model'), 'updated an existing entry'), ...created(ref('Model')) },
+          errors: ['415'],
+          errorTexts: {
+            '400': 'invalid_request_error: not a GGUF file (`param` body), sha256 differs from the expected one (`param` sha256; nothing stored), a bad id or query parameter, or the upload ended early',
+            '413': 'request_too_large: the file is larger than HUB_MAX_MODEL_BYTES; nothing stored',
+            '503': 'service_unavailable: the database cannot be reached, or the mirror\'s directory is full or not writable',
+          },
+        }),
       },
       '/tokens': {
         get: op({ summary: 'List admin tokens (never their secrets)', roles: ADMIN_ONLY, ok: ok(listOf('AdminToken')) }),

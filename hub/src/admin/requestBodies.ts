@@ -1,6 +1,6 @@
 import { REGION_PATTERN, TRUST_CLASSES } from '../policy/index.ts';
 import { MODEL_CAPABILITIES } from '../store/index.ts';
-import { boolean, integer, list, nullable, oneOf, optional, required, text, withDefault, type Rule } from './validateBody.ts';
+import { boolean, integer, invalid, list, nullable, oneOf, optional, queryInteger, queryText, required, text, withDefault, type Rule } from './validateBody.ts';
 
 /**
  * Every admin request body, declared once: the routes parse with these shapes and the OpenAPI
@@ -10,6 +10,7 @@ import { boolean, integer, list, nullable, oneOf, optional, required, text, with
  */
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const SHA256_HEX = /^[0-9a-f]{64}$/;
 /** Same rule as the `models.id` check constraint in the schema. */
 export const MODEL_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/;
 
@@ -18,7 +19,7 @@ export const region = (): Rule<string> =>
   text({ max: 63, pattern: REGION_PATTERN, hint: 'regions are lower-case slugs of letters, digits and dashes, e.g. "eu-west"' });
 export const trustClass = () => oneOf(TRUST_CLASSES);
 const displayName = () => text({ max: 200 });
-const modelId = () => text({ max: 128, pattern: MODEL_ID_PATTERN, hint: 'model ids are letters, digits and . _ : / - (max 128), e.g. "llama-3.1-8b-q4"' });
+export const modelId = () => text({ max: 128, pattern: MODEL_ID_PATTERN, hint: 'model ids are letters, digits and . _ : / - (max 128), e.g. "llama-3.1-8b-q4"' });
 
 export const orgBody = {
   name: required(displayName(), 'the organization name, unique on this hub'),
@@ -58,12 +59,37 @@ export const nodePatchBody = {
 export const modelBody = {
   id: required(modelId(), 'catalog id clients pass as `model`'),
   format: required(oneOf(['gguf', 'external'] as const), '"gguf": weights served from the hub mirror; "external": the node\'s engine provides the model'),
-  sha256: withDefault(nullable(text({ min: 64, max: 64, pattern: /^[0-9a-f]{64}$/, hint: 'must be 64 lower-case hex digits' })), null, 'sha256 of the GGUF blob (required for gguf)'),
+  sha256: withDefault(nullable(text({ min: 64, max: 64, pattern: SHA256_HEX, hint: 'must be 64 lower-case hex digits' })), null, 'sha256 of the GGUF blob (required for gguf)'),
   size_bytes: withDefault(nullable(integer({ min: 0 })), null, 'size of the GGUF blob in bytes (required for gguf)'),
   context_length: required(integer({ min: 1, max: 10_000_000 }), 'context window in tokens'),
   capabilities: required(list(oneOf(MODEL_CAPABILITIES)), 'what the model can do; "tools" admits requests with tools'),
   memory_mb: withDefault(integer({ min: 0, max: 10_000_000 }), 0, 'memory the loaded model needs, for placement'),
   enabled: withDefault(boolean(), true, 'disabled models stay in the catalog but are not served'),
+};
+
+/** A comma-separated list of `values` in a query string or CLI flag (`chat,completions`); duplicates rejected. */
+function commaListOf<const T extends string>(values: readonly T[]): Rule<T[]> {
+  const inner = list(oneOf(values));
+  const one = `(${values.join('|')})`;
+  return {
+    parse(v, param) {
+      if (typeof v !== 'string') invalid(param, `${param} must be given once, as a comma-separated list`);
+      return inner.parse(v.split(','), param);
+    },
+    schema: { type: 'string', pattern: `^${one}(,${one})*$` },
+  };
+}
+
+/**
+ * Query parameters of PUT /models/{id}/weights, and the flags of `porten-hub import-model` (same
+ * names with dashes). Fields not given come from the existing entry, else from the defaults named here.
+ */
+export const modelImportParams = {
+  sha256: optional(queryText({ type: 'string', pattern: SHA256_HEX.source }, { min: 64, max: 64, pattern: SHA256_HEX, hint: 'must be 64 lower-case hex digits' }), 'expected sha256 of the file: a mismatch is refused and nothing is stored'),
+  context_length: optional(queryInteger({ min: 1, max: 10_000_000 }), 'context window in tokens; default: the existing entry\'s, else 4096'),
+  capabilities: optional(commaListOf(MODEL_CAPABILITIES), 'comma-separated, e.g. chat,completions; default: the existing entry\'s, else chat'),
+  memory_mb: optional(queryInteger({ min: 0, max: 10_000_000 }), 'memory the loaded model needs; default: kept when the same blob is re-imported, else estimated as 1.2 × the file size'),
+  enabled: optional(oneOf(['true', 'false'] as const), 'default: the existing entry\'s, else true'),
 };
 
 export const tokenBody = {

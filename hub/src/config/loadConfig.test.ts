@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HubError } from '../errors/index.ts';
 import { loadConfig } from './loadConfig.ts';
@@ -12,6 +13,14 @@ describe('loadConfig', () => {
     expect(c.publicUrl).toBe('http://127.0.0.1:8080');
     expect(c.warmupBudgetMs).toBe(120_000);
     expect(c.redisKeyPrefix).toBe('porten:');
+    expect(c.blobDir).toBe(join(process.cwd(), 'data', 'blobs'));
+    expect(c.maxModelBytes).toBe(200 * 1024 ** 3);
+  });
+
+  it('resolves HUB_BLOB_DIR against the working directory and bounds HUB_MAX_MODEL_BYTES', () => {
+    expect(loadConfig({ ...base, HUB_BLOB_DIR: '/srv/porten/blobs' }).blobDir).toBe('/srv/porten/blobs');
+    expect(loadConfig({ ...base, HUB_BLOB_DIR: 'mirror' }).blobDir).toBe(join(process.cwd(), 'mirror'));
+    expect(() => loadConfig({ ...base, HUB_MAX_MODEL_BYTES: '10' })).toThrow(/HUB_MAX_MODEL_BYTES=10/);
   });
 
   it('reports every problem at once', () => {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import { HubError } from '../errors/HubError.ts';
 import type { HubConfig } from './types.ts';
 
@@ -92,6 +93,8 @@ export function loadConfig(env: Env): HubConfig {
     firstByteTimeoutMs: int('HUB_FIRST_BYTE_TIMEOUT_MS', 60_000, 100),
     drainTimeoutMs: int('HUB_DRAIN_TIMEOUT_MS', 30_000, 0),
     maxBodyBytes: int('HUB_MAX_BODY_BYTES', 4 * 1024 * 1024, 1024),
+    blobDir: resolve(raw('HUB_BLOB_DIR') ?? './data/blobs'),
+    maxModelBytes: int('HUB_MAX_MODEL_BYTES', 200 * 1024 ** 3, 1024),
     retryAfterS: int('HUB_RETRY_AFTER_S', 5, 1, 3600),
     keyMaxConcurrency: int('HUB_KEY_MAX_CONCURRENCY', 64, 1),
     enrollmentTtlS: int('HUB_ENROLLMENT_TTL_S', 900, 30),

@@ -30,6 +30,13 @@ export interface HubConfig {
   drainTimeoutMs: number;
   /** HUB_MAX_BODY_BYTES, default 4194304: larger request bodies get 413. */
   maxBodyBytes: number;
+  /**
+   * HUB_BLOB_DIR, default `./data/blobs` (resolved against the working directory at start-up): the
+   * model mirror's content-addressed blob store (`sha256-<hex>` files). Created at start if missing.
+   */
+  blobDir: string;
+  /** HUB_MAX_MODEL_BYTES, default 214748364800 (200 GiB): largest GGUF file accepted by an import; larger is 413. */
+  maxModelBytes: number;
   /** HUB_RETRY_AFTER_S, default 5: Retry-After on 503 refusals. */
   retryAfterS: number;
   /** HUB_KEY_MAX_CONCURRENCY, default 64: in-flight requests per API key on this replica before 429. */
