@@ -96,6 +96,10 @@ export async function startHub(config: HubConfig, log: Logger): Promise<RunningH
 
   const server = createServer(app);
   server.keepAliveTimeout = 65_000;
+  // Node's default 5-minute limit on receiving a whole request would cut weight imports of large
+  // models (PUT /admin/v1/models/{id}/weights, authenticated). Slow-header clients are still cut by
+  // headersTimeout (60 s); bodies are bounded by HUB_MAX_BODY_BYTES / HUB_MAX_MODEL_BYTES.
+  server.requestTimeout = 0;
   const tunnels = attachTunnelServer(server, deps, registry);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

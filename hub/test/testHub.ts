@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { inject } from 'vitest';
 import { loadConfig, type HubConfig } from '../src/config/index.ts';
 import { startHub, type RunningHub } from '../src/hub.ts';
@@ -22,12 +25,14 @@ export interface TestHub {
 export async function startTestHub(env: Record<string, string> = {}): Promise<TestHub> {
   const db = await createTestDatabase(env.HUB_POSTGRES_SERVER_URL ?? inject('postgresUrl'));
   const adminToken = `porten-admin-${randomBytes(18).toString('base64url')}`;
+  const blobDir = mkdtempSync(join(tmpdir(), 'porten-blobs-'));
   const { HUB_POSTGRES_SERVER_URL: _ignored, ...rest } = env;
   const config = loadConfig({
     HUB_DATABASE_URL: db.url,
     HUB_REDIS_URL: inject('redisUrl'),
     HUB_REDIS_KEY_PREFIX: `t${randomBytes(4).toString('hex')}:`,
     HUB_PORT: '0',
+    HUB_BLOB_DIR: blobDir,
     HUB_ADMIN_TOKEN: adminToken,
     HUB_HEARTBEAT_INTERVAL_MS: '200',
     HUB_PRESENCE_TTL_MS: '1000',
@@ -44,6 +49,7 @@ export async function startTestHub(env: Record<string, string> = {}): Promise<Te
     async close() {
       await hub.close();
       await db.drop();
+      rmSync(blobDir, { recursive: true, force: true });
     },
   };
 }

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 
 /**
  * The layout of the local development site under `.porten/` (one place, used by start and stop):
- * PostgreSQL data and log, Redis working dir, the hub's log and pid, the generated admin token,
+ * PostgreSQL data and log, Redis working dir, the model weights mirror, the hub's log and pid, the generated admin token,
  * and `quickstart.json` with what a person needs to call the hub.
  */
 export const SITE_DIR = resolve('.porten');
@@ -15,6 +15,7 @@ export const PATHS = {
   pgSocket: join(SITE_DIR, 'run'),
   redisDir: join(SITE_DIR, 'redis'),
   redisPid: join(SITE_DIR, 'redis', 'redis.pid'),
+  blobs: join(SITE_DIR, 'blobs'),
   hubLog: join(SITE_DIR, 'hub.log'),
   hubPid: join(SITE_DIR, 'hub.pid'),
   adminToken: join(SITE_DIR, 'admin-token'),

@@ -94,6 +94,7 @@ async function main(): Promise<void> {
     HUB_REDIS_URL: `redis://127.0.0.1:${PORTS.redis}`,
     HUB_PORT: String(PORTS.hub),
     HUB_ADMIN_TOKEN_FILE: PATHS.adminToken,
+    HUB_BLOB_DIR: PATHS.blobs,
   };
   const main = join(import.meta.dirname, '..', '..', 'hub', 'src', 'main.ts');
   step('applying database migrations');

@@ -4,7 +4,7 @@ import type { HubDeps } from '../deps.ts';
 import { HubError } from '../errors/index.ts';
 import { toErrorBody } from '../http/errorResponse.ts';
 import { models } from '../store/index.ts';
-import { authenticateNode } from './authenticateNode.ts';
+import { authenticateNode } from '../auth/authenticateNode.ts';
 import { SHA256_PATTERN, type BlobStore } from './blobStore.ts';
 import { answerRange } from './byteRange.ts';
 

@@ -5,7 +5,8 @@ import type { HubDeps } from '../deps.ts';
 import { HubError } from '../errors/index.ts';
 import { toErrorBody } from '../http/errorResponse.ts';
 import { parseNodeMessage, PROTOCOL_VERSION, TUNNEL_PATH, type HelloMessage } from '../protocol/index.ts';
-import { nodes as nodesStore, type NodeRecord } from '../store/index.ts';
+import type { NodeRecord } from '../store/index.ts';
+import { authenticateNode } from '../auth/authenticateNode.ts';
 import { NodeConnection } from './nodeConnection.ts';
 import { CLOSE, type TunnelRegistry } from './tunnelRegistry.ts';
 
@@ -28,7 +29,7 @@ export function attachTunnelServer(server: Server, deps: HubDeps, registry: Tunn
       rejectUpgrade(socket, new HubError('not_found', `no WebSocket endpoint at ${path}; nodes connect to ${TUNNEL_PATH}`));
       return;
     }
-    void authenticate(req, deps).then(
+    void authenticateNode(req.headers.authorization, deps).then(
       (node) => wss.handleUpgrade(req, socket, head, (ws) => accept(ws, node)),
       (err: unknown) => rejectUpgrade(socket, err),
     );
@@ -165,20 +166,6 @@ export function attachTunnelServer(server: Server, deps: HubDeps, registry: Tunn
       wss.close();
     },
   };
-}
-
-async function authenticate(req: IncomingMessage, deps: HubDeps): Promise<NodeRecord> {
-  const header = req.headers.authorization ?? '';
-  const match = /^Bearer\s+(\S+)$/i.exec(header);
-  if (!match) throw new HubError('invalid_node_credential', 'the tunnel needs `Authorization: Bearer <node credential>`: run `porten login` on the node');
-  let node: NodeRecord | undefined;
-  try {
-    node = await nodesStore.findApprovedNodeByCredential(deps.pool, match[1]!);
-  } catch (err) {
-    throw new HubError('service_unavailable', 'the hub cannot reach its database; the node should retry', { cause: err, retryAfterS: deps.config.retryAfterS });
-  }
-  if (!node) throw new HubError('invalid_node_credential', 'node credential is unknown or revoked: run `porten login` on the node to enroll again');
-  return node;
 }
 
 function rejectUpgrade(socket: Duplex, err: unknown): void {

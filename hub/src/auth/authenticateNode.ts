@@ -8,14 +8,12 @@ const BEARER = /^Bearer\s+(\S+)\s*$/i;
  * The approved node behind `Authorization: Bearer <node credential>`, or `401 invalid_node_credential`
  * (missing, malformed, unknown or revoked — revocation takes effect on the next request). A database
  * failure is `503` (fail closed), never a pass.
- *
- * The tunnel server (tunnel/tunnelServer.ts) applies the same rule to the WebSocket upgrade; the two
- * should become this one function.
+ * Used by every node-facing endpoint: the tunnel upgrade and the model mirror.
  */
 export async function authenticateNode(authorization: string | undefined, deps: Pick<HubDeps, 'pool' | 'config'>): Promise<NodeRecord> {
   const credential = BEARER.exec(authorization ?? '')?.[1];
   if (credential === undefined) {
-    throw new HubError('invalid_node_credential', 'the model mirror needs `Authorization: Bearer <node credential>`: run `porten login` on the node');
+    throw new HubError('invalid_node_credential', 'node endpoints need `Authorization: Bearer <node credential>`: run `porten login` on the node');
   }
   let node: NodeRecord | undefined;
   try {
