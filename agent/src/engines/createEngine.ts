@@ -33,7 +33,7 @@ export async function createEngine(config: AgentConfig, log: Logger): Promise<En
 
 /** What `engines/builtin/index.ts` exports (built separately). */
 interface BuiltinModule {
-  BuiltinEngine: new (options: { threads: number; log: Logger }) => Engine;
+  BuiltinEngine: new (options: { threads: number; log: Logger; maxConcurrency?: number }) => Engine;
 }
 
 // SEAM (builtin engine): `engines/builtin/index.ts` is being written beside this file and is not in
@@ -49,5 +49,5 @@ async function createBuiltinEngine(config: AgentConfig, log: Logger): Promise<En
     if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
     throw new AgentError('not_implemented', 'the builtin engine is not part of this build yet: use PORTEN_ENGINE=openai with an OpenAI-compatible server on this node');
   }
-  return new mod.BuiltinEngine({ threads: config.threads, log });
+  return new mod.BuiltinEngine({ threads: config.threads, maxConcurrency: config.maxConcurrency, log });
 }

@@ -63,7 +63,7 @@ export function openTunnel(opts: OpenTunnelOptions): Promise<OpenedTunnel> {
       res.on('data', (d: Buffer) => (body += d.toString()));
       res.on('end', () => {
         const hubMessage = errorMessageOf(body);
-        if (res.statusCode === 401) fail(new AgentError('credential_rejected', `the hub rejected this node's credential${hubMessage ? `: ${hubMessage}` : ''}`));
+        if (res.statusCode === 401) fail(new AgentError('credential_rejected', "the hub rejected this node's credential (revoked, or unknown to this hub)"));
         else fail(new AgentError('hub_unreachable', `the hub at ${opts.hubUrl} refused the tunnel with ${res.statusCode}${hubMessage ? `: ${hubMessage}` : ''}`));
       });
       res.on('error', () => fail(new AgentError('hub_unreachable', `the hub at ${opts.hubUrl} refused the tunnel with ${res.statusCode}`)));

@@ -14,6 +14,8 @@ export interface RequestStreamsOptions {
   maxQueue: number;
   /** Output a paused stream may hold back before it is failed with `client_too_slow`. Default 4 MiB. */
   maxBufferedBytes?: number;
+  /** Told when a request starts and ends in the engine (so its model is not evicted meanwhile). */
+  usage?: { begin(model: string): void; end(model: string): void };
   log: Logger;
 }
 
@@ -49,7 +51,7 @@ export class RequestStreams {
   private readonly streams = new Map<string, Stream>();
   private readonly queue: Stream[] = [];
   private readonly idleWaiters = new Set<() => void>();
-  private readonly opts: Required<RequestStreamsOptions>;
+  private readonly opts: Required<Omit<RequestStreamsOptions, 'usage'>> & Pick<RequestStreamsOptions, 'usage'>;
   private running = 0;
   private draining = false;
 
@@ -188,6 +190,7 @@ export class RequestStreams {
         this.end(s, { type: 'done', id, finish_reason: finish, usage });
       },
     };
+    this.opts.usage?.begin(s.request.model);
     try {
       await this.opts.engine.run(s.request, sink, s.controller.signal);
       if (!s.ended && !s.silenced) {
@@ -208,6 +211,7 @@ export class RequestStreams {
         });
       }
     } finally {
+      this.opts.usage?.end(s.request.model);
       s.settled = true;
       this.running--;
       this.retireIfDone(s);

@@ -59,14 +59,15 @@ export class TunnelClient {
     this.opts = opts;
     this.backoff = opts.backoff ?? new Backoff();
     this.ended = new Promise((resolve) => (this.finish = resolve));
+    this.loads = new ModelLoads({ engine: opts.engine, models: opts.models, budgetMb: opts.vramBudgetMb, send: (f) => this.send(f), log: opts.log });
     this.streams = new RequestStreams({
       engine: opts.engine,
       send: (f) => this.send(f),
       maxConcurrency: opts.maxConcurrency,
       maxQueue: opts.maxConcurrency * 4,
+      usage: this.loads,
       log: opts.log,
     });
-    this.loads = new ModelLoads({ engine: opts.engine, models: opts.models, send: (f) => this.send(f), log: opts.log });
   }
 
   start(): void {
@@ -218,10 +219,9 @@ export class TunnelClient {
   }
 
   private capacity(): Capacity {
-    const total = this.opts.vramBudgetMb;
     return {
-      vram_total_mb: total,
-      vram_free_mb: this.draining ? 0 : Math.max(0, total - this.loads.usedMb()),
+      vram_total_mb: this.opts.vramBudgetMb,
+      vram_free_mb: this.draining ? 0 : this.loads.freeMb(),
       max_concurrency: this.opts.maxConcurrency,
     };
   }
@@ -271,6 +271,7 @@ export class TunnelClient {
     clearTimeout(this.retryTimer);
     this.stopHeartbeat();
     this.streams.abortAll(reason);
+    this.loads.close();
     const ws = this.ws;
     this.ws = undefined;
     if (ws && (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING)) ws.close(code, reason.slice(0, 120));

@@ -2,9 +2,10 @@ import type { LoadMessage, LoadProgressMessage, WelcomeMessage } from '@porten/h
 import type { LocalModel } from '../engines/types.ts';
 
 /**
- * What the tunnel client needs from the model store (agent/src/models) to answer `load` frames:
- * make the weights named by the hub available on local disk — downloaded from the hub's mirror and
- * sha256-verified when missing — reporting progress as `load_progress` frames to forward as they are.
+ * What the tunnel client needs from the model store (agent/src/models, `ModelStore`) to answer
+ * `load` frames: make the weights named by the hub available on local disk — downloaded from the
+ * hub's mirror and sha256-verified when missing — reporting `downloading` progress and, when it
+ * rejects, `failed` with the reason, as `load_progress` frames forwarded to the hub as they are.
  */
 export interface ModelSource {
   ensureModel(load: LoadMessage, onProgress: (progress: LoadProgressMessage) => void): Promise<LocalModel>;

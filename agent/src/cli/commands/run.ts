@@ -1,6 +1,7 @@
 import { requireCredentials } from '../../config/index.ts';
 import { createEngine } from '../../engines/createEngine.ts';
 import type { Engine } from '../../engines/types.ts';
+import { ModelStore } from '../../models/index.ts';
 import { detectVramBudget } from '../../system/index.ts';
 import { TunnelClient, type ModelSource } from '../../tunnel/index.ts';
 import type { CommandContext } from '../commandContext.ts';
@@ -28,10 +29,8 @@ export async function run(ctx: CommandContext): Promise<number> {
   const budget = await detectVramBudget({ overrideMb: config.vramBudgetMb ?? null, env: ctx.env as NodeJS.ProcessEnv });
   const engine: Engine = await createEngine(config, log);
 
-  // SEAM (model store): `load` frames need the store being written in agent/src/models. Until it
-  // lands every load is answered `failed` with that reason; wire it here as
-  // `new ModelStore({ dir: config.modelsDir, credential: creds.credential, ... })`.
-  const models: ModelSource | undefined = undefined;
+  // Only the builtin engine loads weights; external engines serve what their upstream has.
+  const models: ModelSource | undefined = engine.kind === 'builtin' ? await ModelStore.open({ dir: config.modelsDir, credential: creds.credential }) : undefined;
 
   const startedAt = new Date().toISOString();
   let client: TunnelClient | undefined;

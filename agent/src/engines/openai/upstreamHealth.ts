@@ -3,8 +3,8 @@ import type { UpstreamModel } from '../../config/index.ts';
 import { callUpstream, type Upstream } from './upstreamHttp.ts';
 
 const CHECK_TIMEOUT_MS = 5000;
-/** After a request found the upstream unreachable, look again this soon instead of waiting a full interval. */
-const RECHECK_AFTER_FAILURE_MS = 1000;
+/** While the upstream is unhealthy (or a request just found it unreachable), look again this soon, so it is back in service quickly. */
+const RECHECK_UNHEALTHY_MS = 1000;
 
 export interface HealthState {
   healthy: boolean;
@@ -40,11 +40,11 @@ export class UpstreamHealth {
     this.log = log;
   }
 
-  /** Checks now (concurrent callers share one check), then keeps checking every interval until stop(). */
+  /** Checks now (concurrent callers share one check), then keeps checking every interval (every second while unhealthy) until stop(). */
   check(): Promise<void> {
     this.running ??= this.checkOnce().finally(() => {
       this.running = undefined;
-      this.schedule(this.intervalMs);
+      this.schedule(this.state.healthy ? this.intervalMs : Math.min(this.intervalMs, RECHECK_UNHEALTHY_MS));
     });
     return this.running;
   }
@@ -52,7 +52,7 @@ export class UpstreamHealth {
   /** A request could not reach the upstream: stop advertising at once and look again soon. */
   markDown(reason: string): void {
     this.update({ healthy: false, served: [], missing: [], error: reason, checked_at: Date.now() });
-    this.schedule(RECHECK_AFTER_FAILURE_MS);
+    this.schedule(Math.min(this.intervalMs, RECHECK_UNHEALTHY_MS));
   }
 
   serves(catalogId: string): boolean {
