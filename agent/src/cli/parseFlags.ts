@@ -14,7 +14,8 @@ export function parseFlags<S extends FlagSpec>(command: string, argv: string[], 
   try {
     ({ values } = parseArgs({ args: argv, options: spec, strict: true, allowPositionals: false }));
   } catch (err) {
-    throw new AgentError('usage', text.badFlags(command, (err as Error).message.split('\n')[0] ?? 'bad flags'));
+    // Node's first sentence names the problem; the rest is advice about `--` that does not apply here.
+    throw new AgentError('usage', text.badFlags(command, (err as Error).message.split(/\.\s|\n/)[0] ?? 'bad flags'));
   }
   for (const [name, v] of Object.entries(values)) {
     if (v === '') throw new AgentError('usage', text.badFlags(command, `--${name} needs a value`));
