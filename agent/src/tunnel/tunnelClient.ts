@@ -236,7 +236,8 @@ export class TunnelClient {
         return;
       }
       this.beat();
-      this.ws?.ping();
+      const ws = this.ws;
+      if (ws && ws.readyState === ws.OPEN) ws.ping(); // ping() throws on a socket already closing
     }, intervalMs);
     this.beat();
   }
