@@ -97,6 +97,10 @@ describe('porten run with the openai engine (hub A → agent → hub B → test 
     expect(s.stdout).toMatch(/models:\s+m1\n/);
     expect(s.stdout).toMatch(/vram budget:\s+4096 MB \(PORTEN_VRAM_BUDGET_MB\)/);
     expect(s.stdout).toMatch(/agent:\s+running \(pid \d+, tunnel up since/);
+
+    const json = await runAgent(['status', '--json'], env);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ node_id: nodeId, region: 'eu', trust_class: 'trusted', engine: 'openai', loaded_models: ['m1'], vram_budget_mb: 4096, agent: { running: true, connected: true } });
   });
 
   it('serves chat (plain and streamed with usage) and embeddings end to end through the upstream', async () => {
