@@ -72,6 +72,12 @@ export const AGENT_ERROR_CODES = {
   upstream_error: { retryable: true },
   /** The engine failed while running a request. */
   engine_error: { retryable: false },
+  /**
+   * The builtin engine's llama.cpp child process exited (crash, kill, out of memory, a GGUF that
+   * aborts llama.cpp). It is restarted for the next request; a request that had already streamed
+   * output is reported with `retryable: false`.
+   */
+  engine_exited: { retryable: true },
 } as const satisfies Record<string, { retryable: boolean }>;
 
 export type AgentErrorCode = keyof typeof AGENT_ERROR_CODES;

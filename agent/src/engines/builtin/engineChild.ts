@@ -1,0 +1,67 @@
+/**
+ * Entry of the builtin engine's child process (forked by BuiltinEngine with an IPC channel): the
+ * only process that loads llama.cpp. A GGUF that makes llama.cpp abort takes this process down, not
+ * the agent. It does what ParentMessage says and answers with ChildMessage; it exits when the IPC
+ * channel closes (the agent stopped or died), so it never outlives the agent.
+ */
+import { AgentError, isAgentError } from '../../errors/index.ts';
+import type { ChildError, ChildMessage, ParentMessage } from './childProtocol.ts';
+import { LlamaHost } from './llamaHost.ts';
+
+if (!process.send) {
+  console.error('engineChild.ts is started by the builtin engine (child_process.fork), not by hand');
+  process.exit(2);
+}
+
+const send = (m: ChildMessage) => process.send!(m);
+let host: Promise<LlamaHost> | undefined;
+const runs = new Map<number, AbortController>();
+
+process.on('disconnect', () => process.exit(0));
+process.on('message', (raw) => {
+  const m = raw as ParentMessage;
+  switch (m.type) {
+    case 'init':
+      host = LlamaHost.start(m.settings);
+      return answer(m.ref, host.then(() => undefined));
+    case 'load':
+      return answer(m.ref, ready().then((h) => h.load(m.model)));
+    case 'unload':
+      return answer(m.ref, ready().then((h) => h.unload(m.modelId)));
+    case 'cancel':
+      runs.get(m.ref)?.abort(new AgentError('cancelled', 'the request was cancelled'));
+      return;
+    case 'run': {
+      const ac = new AbortController();
+      runs.set(m.ref, ac);
+      const sink = {
+        delta: (part: { content?: string }) => send({ type: 'delta', ref: m.ref, part }),
+        result: (embeddings: number[][]) => send({ type: 'result', ref: m.ref, embeddings }),
+        done: (finish: 'stop' | 'length' | 'tool_calls' | 'content_filter', usage: { prompt_tokens: number; completion_tokens: number }) =>
+          send({ type: 'done', ref: m.ref, finish, usage }),
+      };
+      ready()
+        .then((h) => h.run(m.request, sink, ac.signal))
+        .catch((err: unknown) => send({ type: 'failed', ref: m.ref, error: toChildError(err) }))
+        .finally(() => runs.delete(m.ref));
+      return;
+    }
+  }
+});
+
+function ready(): Promise<LlamaHost> {
+  return host ?? Promise.reject(new AgentError('engine_error', 'the engine child was not initialised (this is a bug)'));
+}
+
+function answer(ref: number, work: Promise<void>): void {
+  work.then(
+    () => send({ type: 'ok', ref }),
+    (err: unknown) => send({ type: 'failed', ref, error: toChildError(err) }),
+  );
+}
+
+function toChildError(err: unknown): ChildError {
+  if (isAgentError(err)) return { code: err.code, message: err.message, retryable: err.retryable };
+  const message = err instanceof Error ? err.message : String(err);
+  return { code: 'engine_error', message: `llama.cpp failed: ${message}`, retryable: false };
+}

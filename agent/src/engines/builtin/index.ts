@@ -1,0 +1,1 @@
+export { BuiltinEngine, type BuiltinEngineOptions } from './BuiltinEngine.ts';
