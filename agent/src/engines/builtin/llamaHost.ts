@@ -51,6 +51,9 @@ export class LlamaHost {
     const llama = await getLlama({
       gpu: false,
       // Only the prebuilt CPU binary in @node-llama-cpp/linux-x64: never clone, build or download.
+      // The GPU and other-CPU prebuilt packages are not even installed: the root package.json
+      // overrides them to "<0.0.0-0", a range no version satisfies, so npm skips these optional
+      // dependencies (about 640 MB on linux-x64), and node-llama-cpp's postinstall is skipped.
       build: 'never',
       skipDownload: true,
       usePrebuiltBinaries: true,
