@@ -31,23 +31,7 @@ export async function createEngine(config: AgentConfig, log: Logger): Promise<En
   }
 }
 
-/** What `engines/builtin/index.ts` exports (built separately). */
-interface BuiltinModule {
-  BuiltinEngine: new (options: { threads: number; log: Logger; maxConcurrency?: number }) => Engine;
-}
-
-// SEAM (builtin engine): `engines/builtin/index.ts` is being written beside this file and is not in
-// the tree yet. The specifier is a variable so that the type check passes without it; once it lands,
-// import it with a literal specifier and use its own option type.
-const BUILTIN_MODULE = './builtin/index.ts';
-
 async function createBuiltinEngine(config: AgentConfig, log: Logger): Promise<Engine> {
-  let mod: BuiltinModule;
-  try {
-    mod = (await import(BUILTIN_MODULE)) as BuiltinModule;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
-    throw new AgentError('not_implemented', 'the builtin engine is not part of this build yet: use PORTEN_ENGINE=openai with an OpenAI-compatible server on this node');
-  }
-  return new mod.BuiltinEngine({ threads: config.threads, maxConcurrency: config.maxConcurrency, log });
+  const { BuiltinEngine } = await import('./builtin/index.ts');
+  return new BuiltinEngine({ threads: config.threads, maxConcurrency: config.maxConcurrency, log });
 }
