@@ -173,6 +173,15 @@ describe('builtin engine (llama.cpp in a child process)', () => {
     expect(err.retryable).toBe(true);
   });
 
+  it('refuses response_format json_object (not implemented) and non-text message parts as invalid_request', async () => {
+    const json = await rejection(run(engine, chat({ response_format: { type: 'json_object' } })));
+    expect(json.code).toBe('invalid_request');
+    expect(json.message).toMatch(/response_format "json_object"/);
+    const image = await rejection(run(engine, chat({ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'x' } }] }] })));
+    expect(image.code).toBe('invalid_request');
+    expect(image.message).toMatch(/messages\[0\]\.content\[0\]/);
+  });
+
   it('refuses a prompt longer than the context as invalid_request', async () => {
     const err = await rejection(run(engine, completion('x'.repeat(5000))));
     expect(err.code).toBe('invalid_request');

@@ -20,7 +20,6 @@ export interface BuiltinEngineOptions {
   execPath?: string;
 }
 
-const DEFAULT_ENTRY = fileURLToPath(new URL('./engineChild.ts', import.meta.url));
 
 /**
  * llama.cpp through node-llama-cpp, in a child process: a GGUF that makes llama.cpp abort (it
@@ -47,7 +46,8 @@ export class BuiltinEngine implements Engine {
       log: options.log,
       contextSize: options.contextSize ?? 4096,
       maxConcurrency: options.maxConcurrency ?? 1,
-      entry: options.entry ?? DEFAULT_ENTRY,
+      // Resolved here, not at module load: the single executable's bundle has no import.meta.url and passes `entry`.
+      entry: options.entry ?? fileURLToPath(new URL('./engineChild.ts', import.meta.url)),
       execPath: options.execPath,
     };
   }

@@ -21,7 +21,8 @@ const REPLACEMENT_CHAR = '\uFFFD';
  * so a follow-up turn of a chat evaluates only its new tokens.
  *
  * Usage is exact by construction: prompt tokens are the tokens given, completion tokens are every
- * token sampled (an end-of-generation token included).
+ * token sampled (an end-of-generation token included). Sampling defaults are OpenAI's (temperature
+ * 1, top_p 1, no repetition penalty); `seed` makes sampling at temperature > 0 reproducible.
  *
  * Rejected alternative: node-llama-cpp's LlamaChat / LlamaCompletion. They shift the context when it
  * fills (generation never ends on a model that does not emit EOS), silently truncate long prompts,

@@ -99,6 +99,7 @@ export class LlamaHost {
     m.running.add(run);
     try {
       if (request.kind === 'embedding') return await this.embed(m, request.params.input, sink, run.signal);
+      if (request.kind === 'chat') refuseStructuredOutput(request.params.response_format);
       const sequence = await this.acquire(m, run.signal);
       try {
         const prompt =
@@ -198,4 +199,11 @@ export class LlamaHost {
     sink.result(vectors);
     sink.done('stop', { prompt_tokens: promptTokens, completion_tokens: 0 });
   }
+}
+
+/** JSON mode and JSON schemas are not implemented (llama.cpp grammars could do it): refuse rather than ignore. */
+function refuseStructuredOutput(responseFormat: unknown): void {
+  const type = (responseFormat as { type?: unknown } | null | undefined)?.type;
+  if (responseFormat === undefined || responseFormat === null || type === 'text') return;
+  throw new AgentError('invalid_request', `response_format ${JSON.stringify(type)} is not supported by the builtin engine yet (only "text")`);
 }
