@@ -12,7 +12,6 @@ import { text } from '../text.ts';
 
 const DEFAULT_DIR = '/etc/systemd/system';
 const UNIT_NAME = 'porten.service';
-const MAIN = fileURLToPath(new URL('../../main.ts', import.meta.url));
 
 /**
  * `porten service install [--dir DIR] [--user USER]`: writes porten.service with the current
@@ -31,7 +30,8 @@ export async function service(ctx: CommandContext): Promise<number> {
   const dir = resolve(flags.dir ?? DEFAULT_DIR);
   const environment = bakedEnvironment(ctx.env, config, (path) => ctx.out(text.apiKeyMoved(path)));
   const unit = renderUnit({
-    execStart: isSea() ? [process.execPath, 'run'] : [process.execPath, MAIN, 'run'],
+    // Resolved only from source: the single executable's CJS bundle has no import.meta.url.
+    execStart: isSea() ? [process.execPath, 'run'] : [process.execPath, fileURLToPath(new URL('../../main.ts', import.meta.url)), 'run'],
     environment,
     user: flags.user,
     stopTimeoutS: config.drainTimeoutMs === 0 ? undefined : Math.ceil(config.drainTimeoutMs / 1000) + 30,
