@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
+import { freePort } from '../../scripts/testkit/freePort.ts';
 import { loadConfig, type HubConfig } from '../src/config/index.ts';
 import { startHub, type RunningHub } from '../src/hub.ts';
 import { createLogger } from '../src/log/logger.ts';
@@ -26,12 +27,15 @@ export async function startTestHub(env: Record<string, string> = {}): Promise<Te
   const db = await createTestDatabase(env.HUB_POSTGRES_SERVER_URL ?? inject('postgresUrl'));
   const adminToken = `porten-admin-${randomBytes(18).toString('base64url')}`;
   const blobDir = mkdtempSync(join(tmpdir(), 'porten-blobs-'));
+  const port = await freePort();
   const { HUB_POSTGRES_SERVER_URL: _ignored, ...rest } = env;
   const config = loadConfig({
     HUB_DATABASE_URL: db.url,
     HUB_REDIS_URL: inject('redisUrl'),
     HUB_REDIS_KEY_PREFIX: `t${randomBytes(4).toString('hex')}:`,
-    HUB_PORT: '0',
+    // A real port (not 0) so HUB_PUBLIC_URL — the mirror URL in `load` frames — is right.
+    HUB_PORT: String(port),
+    HUB_PUBLIC_URL: `http://127.0.0.1:${port}`,
     HUB_BLOB_DIR: blobDir,
     HUB_ADMIN_TOKEN: adminToken,
     HUB_HEARTBEAT_INTERVAL_MS: '200',
