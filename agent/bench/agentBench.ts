@@ -1,0 +1,269 @@
+/**
+ * `npm run bench:agent` — what serving through the hub costs the builtin engine: tokens/s of the
+ * engine called directly vs the same model served by a real `porten run` agent through the hub
+ * (streaming chat completions), and the time to first token the hub + tunnel add.
+ *
+ * Set-up: real PostgreSQL and Redis on loopback (scripts/testkit); the hub as its own process
+ * (`node hub/src/main.ts serve`); a generated tiny llama GGUF imported into the hub's catalog with
+ * the admin API (`PUT /admin/v1/models/{id}/weights`); one real agent (`node agent/src/main.ts run`,
+ * builtin engine) with an approved node credential, which downloads the model from the hub's mirror
+ * on the first request. The direct engine (`BuiltinEngine`, same model, params and threads) runs in
+ * this process before the agent starts: on a small machine both at once would starve each other.
+ * The tiny model never ends a turn by itself, so every request generates exactly `max_tokens`.
+ *
+ * Prints figures only (no pass/fail): per-request tokens/s (completion tokens / wall time) p50 and
+ * the ratio hub/direct (target ≥ 0.95); TTFT p50/p99 both ways and the difference (target ≤ 2 ms p50).
+ *
+ * Env: BENCH_REQUESTS (measured requests per side, default 20), BENCH_WARMUP (default 3),
+ * BENCH_MAX_TOKENS (default 128), BENCH_THREADS (llama.cpp threads, default 1: its threads spin on
+ * barriers and a 2-core machine is shared with the hub), BENCH_LOG=1 to echo the agent's log.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import pg from 'pg';
+import type { RequestMessage } from '@porten/hub/protocol';
+import { generateSecret, SECRET_PREFIX } from '../../hub/src/auth/secrets.ts';
+import { migrate } from '../../hub/src/db/migrate.ts';
+import { createPool } from '../../hub/src/db/pool.ts';
+import { putWeights } from '../../hub/src/mirror/mirrorTestSupport.ts';
+import { keys, nodes, orgs } from '../../hub/src/store/index.ts';
+import { freePort } from '../../scripts/testkit/freePort.ts';
+import { startPostgres } from '../../scripts/testkit/postgresServer.ts';
+import { startRedis } from '../../scripts/testkit/redisServer.ts';
+import { startAgent } from '../src/cli/agentProcess.ts';
+import { silentLogger } from '../src/cli/logger.ts';
+import { writeCredentials } from '../src/config/index.ts';
+import { BuiltinEngine } from '../src/engines/builtin/index.ts';
+import { writeTinyLlama } from '../src/gguf/index.ts';
+
+const requests = Number(process.env.BENCH_REQUESTS ?? 20);
+const warmup = Number(process.env.BENCH_WARMUP ?? 3);
+const maxTokens = Number(process.env.BENCH_MAX_TOKENS ?? 128);
+const threads = Number(process.env.BENCH_THREADS ?? 1);
+const MODEL = 'tiny';
+const messages = [{ role: 'user' as const, content: 'Tell me a story about a lighthouse.' }];
+
+interface Sample {
+  ttftMs: number;
+  wallMs: number;
+  tokens: number;
+}
+
+/** Undo steps, run last-in first-out at the end, on error and on Ctrl-C. */
+const cleanups: (() => Promise<unknown> | unknown)[] = [];
+async function cleanUp(): Promise<void> {
+  while (cleanups.length > 0) {
+    try {
+      await cleanups.pop()!();
+    } catch (err) {
+      console.error('clean-up step failed:', (err as Error).message);
+    }
+  }
+}
+
+function pct(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+const sortedBy = (samples: Sample[], f: (s: Sample) => number) => samples.map(f).sort((a, b) => a - b);
+const tokensPerSecond = (s: Sample) => s.tokens / (s.wallMs / 1000);
+
+/** Stops a child: `signal`, then SIGKILL if it has not exited within `graceMs`. */
+async function stopChild(child: ChildProcess, signal: NodeJS.Signals, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill(signal);
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function measure(label: string, once: () => Promise<Sample>): Promise<Sample[]> {
+  for (let i = 0; i < warmup; i++) await once();
+  const samples: Sample[] = [];
+  for (let i = 0; i < requests; i++) {
+    const s = await once();
+    if (s.tokens !== maxTokens) throw new Error(`${label}: a request produced ${s.tokens} tokens, expected ${maxTokens}`);
+    samples.push(s);
+  }
+  return samples;
+}
+
+/** The builtin engine in this process (its llama.cpp child), no hub, no tunnel. */
+async function benchDirect(modelPath: string, sha256: string, sizeBytes: number): Promise<Sample[]> {
+  const engine = new BuiltinEngine({ threads, log: silentLogger });
+  cleanups.push(() => engine.close());
+  await engine.load({ id: MODEL, path: modelPath, sha256, size_bytes: sizeBytes });
+  const once = async (): Promise<Sample> => {
+    const req: RequestMessage = { type: 'request', id: crypto.randomUUID(), kind: 'chat', model: MODEL, params: { messages, max_tokens: maxTokens, temperature: 0 } };
+    let ttftMs = NaN;
+    let tokens = 0;
+    const t0 = performance.now();
+    await engine.run(
+      req,
+      {
+        delta: (part) => {
+          if (Number.isNaN(ttftMs) && part.content) ttftMs = performance.now() - t0;
+        },
+        result: () => undefined,
+        done: (_finish, usage) => (tokens = usage.completion_tokens),
+      },
+      new AbortController().signal,
+    );
+    return { ttftMs, wallMs: performance.now() - t0, tokens };
+  };
+  const samples = await measure('direct', once);
+  await engine.close();
+  return samples;
+}
+
+/** One streamed chat completion through the hub; TTFT is the first chunk carrying content. */
+function hubRequest(url: string, secret: string, agent: Agent): Promise<Sample> {
+  const body = JSON.stringify({ model: MODEL, messages, max_tokens: maxTokens, temperature: 0, stream: true, stream_options: { include_usage: true } });
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const req = request(
+      `${url}/v1/chat/completions`,
+      { method: 'POST', agent, headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        let ttftMs = NaN;
+        let tokens = 0;
+        let buffered = '';
+        let errorBody = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          if (res.statusCode !== 200) {
+            errorBody += chunk;
+            return;
+          }
+          buffered += chunk;
+          let end: number;
+          while ((end = buffered.indexOf('\n\n')) >= 0) {
+            const event = buffered.slice(0, end);
+            buffered = buffered.slice(end + 2);
+            const data = event.startsWith('data: ') ? event.slice(6) : '';
+            if (data === '' || data === '[DONE]') continue;
+            const parsed = JSON.parse(data) as { choices: { delta?: { content?: string } }[]; usage?: { completion_tokens: number } };
+            if (Number.isNaN(ttftMs) && parsed.choices[0]?.delta?.content) ttftMs = performance.now() - t0;
+            if (parsed.usage) tokens = parsed.usage.completion_tokens;
+          }
+        });
+        res.on('end', () => {
+          if (res.statusCode !== 200) reject(new Error(`hub answered ${res.statusCode}: ${errorBody}`));
+          else resolve({ ttftMs, wallMs: performance.now() - t0, tokens });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function main(): Promise<void> {
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  console.log('porten agent benchmark: builtin engine (llama.cpp) called directly vs served by `porten run` through the hub');
+  console.log(`machine: ${availableParallelism()} cores (${cpu}), Node ${process.version}`);
+  console.log(`model: generated tiny llama GGUF; chat, max_tokens ${maxTokens}, temperature 0, llama.cpp threads ${threads}; ${requests} requests per side after ${warmup} warm-up`);
+
+  const tmp = mkdtempSync(join(tmpdir(), 'porten-agent-bench-'));
+  cleanups.push(() => rmSync(tmp, { recursive: true, force: true }));
+  const model = await writeTinyLlama(join(tmp, 'tiny.gguf'));
+
+  console.log('\nstarting PostgreSQL and Redis on loopback, and the hub…');
+  const [pgServer, redis] = await Promise.all([startPostgres(), startRedis()]);
+  cleanups.push(() => pgServer.destroy(), () => redis.destroy());
+  const dbUrl = pgServer.url.replace(/\/postgres$/, '/porten');
+  {
+    const c = new pg.Client({ connectionString: pgServer.url });
+    await c.connect();
+    await c.query('create database porten');
+    await c.end();
+  }
+  const pool = createPool(dbUrl, 2);
+  await migrate(pool);
+  const org = await orgs.createOrg(pool, 'bench');
+  const node = await nodes.insertNode(pool, { org_id: org.id, name: 'bench-node', region: 'eu', trust_class: 'trusted', inventory: {}, approved_by: 'bench' });
+  const credential = generateSecret(SECRET_PREFIX.node);
+  await nodes.setNodeCredential(pool, node.id, credential);
+  const secret = generateSecret(SECRET_PREFIX.apiKey);
+  await keys.insertKey(pool, { org_id: org.id, name: 'bench', secret, fleet: 'own', regions: ['eu'], min_trust: 'trusted', models: null });
+  await pool.end();
+
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const adminToken = `porten-admin-${randomBytes(18).toString('base64url')}`;
+  const hub = spawn(process.execPath, [new URL('../../hub/src/main.ts', import.meta.url).pathname, 'serve'], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      HUB_DATABASE_URL: dbUrl,
+      HUB_REDIS_URL: redis.url,
+      HUB_PORT: String(port),
+      HUB_PUBLIC_URL: url,
+      HUB_BLOB_DIR: join(tmp, 'blobs'),
+      HUB_ADMIN_TOKEN: adminToken,
+      HUB_LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  cleanups.push(() => stopChild(hub, 'SIGTERM', 10_000));
+  for (let i = 0; ; i++) {
+    if (await fetch(`${url}/readyz`).then((r) => r.ok, () => false)) break;
+    if (hub.exitCode !== null || i > 200) throw new Error('the hub did not become ready');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const imported = await putWeights(url, adminToken, MODEL, readFileSync(model.path), { query: { capabilities: 'chat,completions', context_length: '2048' } });
+  if (imported.status !== 201) throw new Error(`importing the model failed (${imported.status}): ${JSON.stringify(imported.body)}`);
+
+  console.log('direct engine…');
+  const direct = await benchDirect(model.path, model.sha256, model.size_bytes);
+
+  console.log('agent through the hub (the first request downloads and loads the model)…');
+  const home = join(tmp, 'home');
+  writeCredentials(home, { hub_url: url, node_id: node.id, credential });
+  const agentRun = startAgent(['run'], { PATH: process.env.PATH ?? '', PORTEN_HOME: home, PORTEN_VRAM_BUDGET_MB: '1024', PORTEN_THREADS: String(threads), PORTEN_LOG_LEVEL: 'info' }, !!process.env.BENCH_LOG);
+  cleanups.push(() => stopChild(agentRun.child, 'SIGTERM', 15_000));
+  await agentRun.waitForOutput(/connected to the hub/, 30_000);
+  const httpAgent = new Agent({ keepAlive: true, maxSockets: 1 });
+  cleanups.push(() => httpAgent.destroy());
+  const served = await measure('hub', () => hubRequest(url, secret, httpAgent));
+
+  report(direct, served);
+}
+
+function report(direct: Sample[], served: Sample[]): void {
+  const dTps = sortedBy(direct, tokensPerSecond);
+  const hTps = sortedBy(served, tokensPerSecond);
+  const dTtft = sortedBy(direct, (s) => s.ttftMs);
+  const hTtft = sortedBy(served, (s) => s.ttftMs);
+  const dWall = sortedBy(direct, (s) => s.wallMs);
+  const hWall = sortedBy(served, (s) => s.wallMs);
+  const f = (n: number, d = 2) => n.toFixed(d);
+  console.log(`\n${requests} requests each, ${maxTokens} completion tokens per request:`);
+  console.log(`                      tokens/s p50   wall p50     TTFT p50    TTFT p99`);
+  console.log(`  direct engine       ${f(pct(dTps, 50), 1).padStart(10)}   ${f(pct(dWall, 50)).padStart(8)} ms  ${f(pct(dTtft, 50)).padStart(7)} ms  ${f(pct(dTtft, 99)).padStart(7)} ms`);
+  console.log(`  through the hub     ${f(pct(hTps, 50), 1).padStart(10)}   ${f(pct(hWall, 50)).padStart(8)} ms  ${f(pct(hTtft, 50)).padStart(7)} ms  ${f(pct(hTtft, 99)).padStart(7)} ms`);
+  console.log(`\n  tokens/s ratio hub/direct (p50):        ${f(pct(hTps, 50) / pct(dTps, 50), 3)}   (target ≥ 0.95)`);
+  console.log(`  TTFT added by hub + tunnel:   p50 ${f(pct(hTtft, 50) - pct(dTtft, 50))} ms   p99 ${f(pct(hTtft, 99) - pct(dTtft, 99))} ms   (target ≤ 2 ms p50; difference of the percentiles)`);
+}
+
+let interrupted = false;
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    interrupted = true;
+    console.error(`\n${sig}: cleaning up…`);
+    void cleanUp().finally(() => process.exit(130));
+  });
+}
+
+main()
+  .then(cleanUp, async (err: unknown) => {
+    if (interrupted) return;
+    console.error('bench failed:', err);
+    await cleanUp();
+    process.exitCode = 1;
+  });
