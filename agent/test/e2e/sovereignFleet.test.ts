@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import OpenAI, { APIError } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { putWeights } from '../../../hub/src/mirror/mirrorTestSupport.ts';
-import { fixtures, waitFor } from '../../../hub/test/fixtures.ts';
+import { client, enrolledNode } from '../../../hub/src/admin/adminTestClient.ts';
+import { waitFor } from '../../../hub/test/fixtures.ts';
 import { startTestHub, type TestHub } from '../../../hub/test/testHub.ts';
 import { startAgent, type AgentRun } from '../../src/cli/agentProcess.ts';
 import { writeCredentials } from '../../src/config/index.ts';
@@ -64,24 +65,37 @@ describe('sovereign fleet: hub + three builtin agents, official openai SDK', () 
     const imported = await putWeights(hub.url, hub.adminToken, MODEL, readFileSync(model.path), { query: { capabilities: 'chat,completions', context_length: '512' } });
     expect(imported.status, JSON.stringify(imported.body)).toBe(201);
 
-    const f = fixtures(hub);
-    const orgA = await f.org('clinic A');
-    const orgB = await f.org('lab B');
+    // Everything through the admin API, as an operator does it: orgs, keys, and each node enrolled
+    // (POST /v1/nodes/enroll) then approved with its org, region and trust class.
+    const admin = client(`${hub.url}/admin/v1`, hub.adminToken);
+    const org = async (name: string) => {
+      const r = await admin.post('/orgs', { name });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+      return r.body.id as string;
+    };
+    const orgA = await org('clinic A');
+    const orgB = await org('lab B');
     const specs = [
-      { name: 'node1', org: orgA.id, region: 'eu', trust: 'trusted' },
-      { name: 'node2', org: orgA.id, region: 'us', trust: 'trusted' },
-      { name: 'node3', org: orgB.id, region: 'eu', trust: 'community' },
-    ] as const;
+      { name: 'node1', org_id: orgA, region: 'eu', trust_class: 'trusted' },
+      { name: 'node2', org_id: orgA, region: 'us', trust_class: 'trusted' },
+      { name: 'node3', org_id: orgB, region: 'eu', trust_class: 'community' },
+    ];
     for (const s of specs) {
-      const approved = await f.approvedNode(s.org, s.region, s.trust, s.name);
+      const enrolled = await enrolledNode(hub.url, admin, s);
+      const node = await admin.get(`/nodes/${enrolled.node_id}`);
+      expect(node.body).toMatchObject({ org_id: s.org_id, region: s.region, trust_class: s.trust_class });
       const home = join(tmp, s.name);
-      writeCredentials(home, { hub_url: hub.url, node_id: approved.node.id, credential: approved.credential });
-      nodes.push({ name: s.name, id: approved.node.id, home });
+      writeCredentials(home, { hub_url: hub.url, node_id: enrolled.node_id, credential: enrolled.credential });
+      nodes.push({ name: s.name, id: enrolled.node_id, home });
     }
-    const sdk = (secret: string) => new OpenAI({ baseURL: `${hub.url}/v1`, apiKey: secret, maxRetries: 0, timeout: 60_000 });
-    euOwn = sdk((await f.key(orgA.id, { fleet: 'own', regions: ['eu'] })).secret);
-    trustedAny = sdk((await f.key(orgB.id, { fleet: 'any', min_trust: 'trusted' })).secret);
-    orgBOwn = sdk((await f.key(orgB.id, { fleet: 'own' })).secret);
+    const sdk = async (policy: Record<string, unknown>) => {
+      const r = await admin.post('/keys', { name: 'e2e key', ...policy });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+      return new OpenAI({ baseURL: `${hub.url}/v1`, apiKey: r.body.key as string, maxRetries: 0, timeout: 60_000 });
+    };
+    euOwn = await sdk({ org_id: orgA, fleet: 'own', regions: ['eu'] });
+    trustedAny = await sdk({ org_id: orgB, fleet: 'any', min_trust: 'trusted' });
+    orgBOwn = await sdk({ org_id: orgB, fleet: 'own' });
 
     await Promise.all(nodes.map(startNode));
   }, 90_000);
