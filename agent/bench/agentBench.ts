@@ -8,21 +8,24 @@
  * the admin API (`PUT /admin/v1/models/{id}/weights`); one real agent (`node agent/src/main.ts run`,
  * builtin engine) with an approved node credential, which downloads the model from the hub's mirror
  * on the first request. The direct engine (`BuiltinEngine`, same model, params and threads) runs in
- * this process before the agent starts: on a small machine both at once would starve each other.
+ * this process, never while the agent runs (on a small machine both would starve each other); the
+ * two alternate in rounds.
  * The tiny model never ends a turn by itself, so every request generates exactly `max_tokens`.
  *
  * Prints figures only (no pass/fail): per-request tokens/s (completion tokens / wall time) p50 and
  * the ratio hub/direct (target ≥ 0.95); TTFT p50/p99 both ways and the difference (target ≤ 2 ms p50).
  *
- * Env: BENCH_REQUESTS (measured requests per side, default 20), BENCH_WARMUP (default 3),
- * BENCH_MAX_TOKENS (default 128), BENCH_THREADS (llama.cpp threads, default 1: its threads spin on
- * barriers and a 2-core machine is shared with the hub), BENCH_LOG=1 to echo the agent's log.
+ * Env: BENCH_REQUESTS (measured requests per side, default 20), BENCH_ROUNDS (default 4: direct
+ * and agent alternate, each round measuring its share of the requests), BENCH_WARMUP (per round and
+ * side, default 3), BENCH_MAX_TOKENS (default 128), BENCH_THREADS (llama.cpp threads, default 1:
+ * its threads spin on barriers and a 2-core machine is shared with the hub), BENCH_LOG=1 to echo
+ * the agent's log.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
@@ -45,6 +48,7 @@ const requests = Number(process.env.BENCH_REQUESTS ?? 20);
 const warmup = Number(process.env.BENCH_WARMUP ?? 3);
 const maxTokens = Number(process.env.BENCH_MAX_TOKENS ?? 128);
 const threads = Number(process.env.BENCH_THREADS ?? 1);
+const rounds = Math.max(1, Math.min(Number(process.env.BENCH_ROUNDS ?? 4), requests));
 const MODEL = 'tiny';
 const messages = [{ role: 'user' as const, content: 'Tell me a story about a lighthouse.' }];
 
@@ -52,6 +56,8 @@ interface Sample {
   ttftMs: number;
   wallMs: number;
   tokens: number;
+  /** Through the hub: the hub's own time before dispatch (`x-porten-hub-ms`: auth, validation, policy, durable audit record). */
+  hubMs?: number;
 }
 
 /** Undo steps, run last-in first-out at the end, on error and on Ctrl-C. */
@@ -82,10 +88,10 @@ async function stopChild(child: ChildProcess, signal: NodeJS.Signals, graceMs: n
   clearTimeout(timer);
 }
 
-async function measure(label: string, once: () => Promise<Sample>): Promise<Sample[]> {
+async function measure(label: string, count: number, once: () => Promise<Sample>): Promise<Sample[]> {
   for (let i = 0; i < warmup; i++) await once();
   const samples: Sample[] = [];
-  for (let i = 0; i < requests; i++) {
+  for (let i = 0; i < count; i++) {
     const s = await once();
     if (s.tokens !== maxTokens) throw new Error(`${label}: a request produced ${s.tokens} tokens, expected ${maxTokens}`);
     samples.push(s);
@@ -94,7 +100,7 @@ async function measure(label: string, once: () => Promise<Sample>): Promise<Samp
 }
 
 /** The builtin engine in this process (its llama.cpp child), no hub, no tunnel. */
-async function benchDirect(modelPath: string, sha256: string, sizeBytes: number): Promise<Sample[]> {
+async function benchDirect(count: number, modelPath: string, sha256: string, sizeBytes: number): Promise<Sample[]> {
   const engine = new BuiltinEngine({ threads, log: silentLogger });
   cleanups.push(() => engine.close());
   await engine.load({ id: MODEL, path: modelPath, sha256, size_bytes: sizeBytes });
@@ -116,7 +122,7 @@ async function benchDirect(modelPath: string, sha256: string, sizeBytes: number)
     );
     return { ttftMs, wallMs: performance.now() - t0, tokens };
   };
-  const samples = await measure('direct', once);
+  const samples = await measure('direct', count, once);
   await engine.close();
   return samples;
 }
@@ -154,7 +160,7 @@ function hubRequest(url: string, secret: string, agent: Agent): Promise<Sample> 
         });
         res.on('end', () => {
           if (res.statusCode !== 200) reject(new Error(`hub answered ${res.statusCode}: ${errorBody}`));
-          else resolve({ ttftMs, wallMs: performance.now() - t0, tokens });
+          else resolve({ ttftMs, wallMs: performance.now() - t0, tokens, hubMs: Number(res.headers['x-porten-hub-ms'] ?? NaN) });
         });
         res.on('error', reject);
       },
@@ -167,8 +173,8 @@ function hubRequest(url: string, secret: string, agent: Agent): Promise<Sample> 
 async function main(): Promise<void> {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   console.log('porten agent benchmark: builtin engine (llama.cpp) called directly vs served by `porten run` through the hub');
-  console.log(`machine: ${availableParallelism()} cores (${cpu}), Node ${process.version}`);
-  console.log(`model: generated tiny llama GGUF; chat, max_tokens ${maxTokens}, temperature 0, llama.cpp threads ${threads}; ${requests} requests per side after ${warmup} warm-up`);
+  console.log(`machine: ${availableParallelism()} cores (${cpu}), Node ${process.version}, load average ${loadAverage()} (anything else running skews the figures)`);
+  console.log(`model: generated tiny llama GGUF; chat, max_tokens ${maxTokens}, temperature 0, llama.cpp threads ${threads}; ${requests} requests per side in ${rounds} alternating rounds, ${warmup} warm-up per round and side`);
 
   const tmp = mkdtempSync(join(tmpdir(), 'porten-agent-bench-'));
   cleanups.push(() => rmSync(tmp, { recursive: true, force: true }));
@@ -219,27 +225,42 @@ async function main(): Promise<void> {
   const imported = await putWeights(url, adminToken, MODEL, readFileSync(model.path), { query: { capabilities: 'chat,completions', context_length: '2048' } });
   if (imported.status !== 201) throw new Error(`importing the model failed (${imported.status}): ${JSON.stringify(imported.body)}`);
 
-  console.log('direct engine…');
-  const direct = await benchDirect(model.path, model.sha256, model.size_bytes);
-
-  console.log('agent through the hub (the first request downloads and loads the model)…');
   const home = join(tmp, 'home');
   writeCredentials(home, { hub_url: url, node_id: node.id, credential });
-  const agentRun = startAgent(['run'], { PATH: process.env.PATH ?? '', PORTEN_HOME: home, PORTEN_VRAM_BUDGET_MB: '1024', PORTEN_THREADS: String(threads), PORTEN_LOG_LEVEL: 'info' }, !!process.env.BENCH_LOG);
-  cleanups.push(() => stopChild(agentRun.child, 'SIGTERM', 15_000));
-  await agentRun.waitForOutput(/connected to the hub/, 30_000);
   const httpAgent = new Agent({ keepAlive: true, maxSockets: 1 });
   cleanups.push(() => httpAgent.destroy());
-  const served = await measure('hub', () => hubRequest(url, secret, httpAgent));
+
+  // Alternating rounds, so drift in what else the machine does weighs on both sides alike.
+  const direct: Sample[] = [];
+  const served: Sample[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const count = Math.floor(requests / rounds) + (round < requests % rounds ? 1 : 0);
+    const d = await benchDirect(count, model.path, model.sha256, model.size_bytes);
+    direct.push(...d);
+
+    // The agent starts with nothing loaded: the first warm-up request has the hub ask it to load the
+    // model (downloaded from the hub's mirror in round 1, from the agent's model store afterwards).
+    const agentRun = startAgent(['run'], { PATH: process.env.PATH ?? '', PORTEN_HOME: home, PORTEN_VRAM_BUDGET_MB: '1024', PORTEN_THREADS: String(threads), PORTEN_LOG_LEVEL: 'info' }, !!process.env.BENCH_LOG);
+    cleanups.push(() => stopChild(agentRun.child, 'SIGTERM', 15_000));
+    await agentRun.waitForOutput(/connected to the hub/, 30_000);
+    const h = await measure('hub', count, () => hubRequest(url, secret, httpAgent));
+    served.push(...h);
+    await stopChild(agentRun.child, 'SIGTERM', 15_000); // drains, exits 0
+    const p50 = (xs: Sample[]) => pct(sortedBy(xs, tokensPerSecond), 50).toFixed(0);
+    console.log(`  round ${round + 1}/${rounds} (${count} requests each): tokens/s p50 direct ${p50(d)}, through the hub ${p50(h)}`);
+  }
 
   report(direct, served);
 }
+
+const loadAverage = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 
 function report(direct: Sample[], served: Sample[]): void {
   const dTps = sortedBy(direct, tokensPerSecond);
   const hTps = sortedBy(served, tokensPerSecond);
   const dTtft = sortedBy(direct, (s) => s.ttftMs);
   const hTtft = sortedBy(served, (s) => s.ttftMs);
+  const hubPre = sortedBy(served, (s) => s.hubMs ?? NaN);
   const dWall = sortedBy(direct, (s) => s.wallMs);
   const hWall = sortedBy(served, (s) => s.wallMs);
   const f = (n: number, d = 2) => n.toFixed(d);
@@ -249,6 +270,8 @@ function report(direct: Sample[], served: Sample[]): void {
   console.log(`  through the hub     ${f(pct(hTps, 50), 1).padStart(10)}   ${f(pct(hWall, 50)).padStart(8)} ms  ${f(pct(hTtft, 50)).padStart(7)} ms  ${f(pct(hTtft, 99)).padStart(7)} ms`);
   console.log(`\n  tokens/s ratio hub/direct (p50):        ${f(pct(hTps, 50) / pct(dTps, 50), 3)}   (target ≥ 0.95)`);
   console.log(`  TTFT added by hub + tunnel:   p50 ${f(pct(hTtft, 50) - pct(dTtft, 50))} ms   p99 ${f(pct(hTtft, 99) - pct(dTtft, 99))} ms   (target ≤ 2 ms p50; difference of the percentiles)`);
+  console.log(`    of which the hub before dispatch:  p50 ${f(pct(hubPre, 50))} ms   p99 ${f(pct(hubPre, 99))} ms   (x-porten-hub-ms: auth, validation, policy, durable audit record)`);
+  console.log(`\nload average at the end: ${loadAverage()} on ${availableParallelism()} cores`);
 }
 
 let interrupted = false;
