@@ -39,7 +39,7 @@ import { freePort } from '../../scripts/testkit/freePort.ts';
 import { startPostgres } from '../../scripts/testkit/postgresServer.ts';
 import { startRedis } from '../../scripts/testkit/redisServer.ts';
 import { startAgent } from '../src/cli/agentProcess.ts';
-import { silentLogger } from '../src/cli/logger.ts';
+import { silentLogger } from '@porten/hub/log';
 import { writeCredentials } from '../src/config/index.ts';
 import { BuiltinEngine } from '../src/engines/builtin/index.ts';
 import { writeTinyLlama } from '../src/gguf/index.ts';

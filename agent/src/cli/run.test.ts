@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client, type Client } from '../../../hub/src/admin/adminTestClient.ts';
 import { startHub, type RunningHub } from '../../../hub/src/hub.ts';
-import { createLogger } from '../../../hub/src/log/logger.ts';
+import { createLogger } from '@porten/hub/log';
 import { fixtures, waitFor } from '../../../hub/test/fixtures.ts';
 import { chat, postJson, sseEvents } from '../../../hub/test/httpClient.ts';
 import { startTestHub, type TestHub } from '../../../hub/test/testHub.ts';

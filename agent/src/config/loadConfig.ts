@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { availableParallelism, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createEnvReader, type Env } from '@porten/hub/env';
 import { AgentError } from '../errors/index.ts';
 import type { AgentConfig, LogLevel, UpstreamModel } from './types.ts';
 
-type Env = Record<string, string | undefined>;
 
 /** What loadConfig needs to know about the machine (injected by tests). */
 export interface MachineDefaults {
@@ -22,43 +21,7 @@ const CATALOG_ID = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,199}$/;
 export function loadConfig(env: Env, machine: MachineDefaults = { homedir: homedir(), cores: availableParallelism() }): AgentConfig {
   const problems: string[] = [];
 
-  const raw = (name: string): string | undefined => {
-    const direct = env[name] === '' ? undefined : env[name];
-    const file = env[`${name}_FILE`] === '' ? undefined : env[`${name}_FILE`];
-    if (direct !== undefined && file !== undefined) {
-      problems.push(`${name} and ${name}_FILE are both set: keep one`);
-      return direct;
-    }
-    if (file !== undefined) {
-      try {
-        return readFileSync(file, 'utf8').trim();
-      } catch (err) {
-        problems.push(`${name}_FILE=${file} cannot be read (${(err as Error).message})`);
-        return undefined;
-      }
-    }
-    return direct;
-  };
-
-  const int = (name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
-    const v = raw(name);
-    if (v === undefined) return fallback;
-    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
-      problems.push(`${name}=${v} is not a whole number between ${min} and ${max}`);
-      return fallback;
-    }
-    return Number(v);
-  };
-
-  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
-    const v = raw(name);
-    if (v === undefined) return fallback;
-    if (!(allowed as readonly string[]).includes(v)) {
-      problems.push(`${name}=${v} must be one of ${allowed.join(', ')}`);
-      return fallback;
-    }
-    return v as T;
-  };
+  const { raw, int, oneOf } = createEnvReader(env, problems);
 
   const path = (name: string, fallback: string): string => {
     const v = raw(name);

@@ -1,4 +1,4 @@
-import type { Logger } from '../cli/logger.ts';
+import type { Logger } from '@porten/hub/log';
 import type { AgentConfig } from '../config/index.ts';
 import { AgentError } from '../errors/index.ts';
 import type { Engine } from './types.ts';

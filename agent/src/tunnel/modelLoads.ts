@@ -1,5 +1,5 @@
 import type { LoadMessage, LoadProgressMessage, UnloadMessage } from '@porten/hub/protocol';
-import type { Logger } from '../cli/logger.ts';
+import type { Logger } from '@porten/hub/log';
 import type { Engine } from '../engines/types.ts';
 import { estimateModelMemoryMb, LoadedSet, startIdleSweep, type IdleSweep } from '../models/index.ts';
 import type { ModelSource } from './types.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EngineCapability, NodeMessage, RequestMessage } from '@porten/hub/protocol';
-import { silentLogger } from '../cli/logger.ts';
+import { silentLogger } from '@porten/hub/log';
 import type { Engine, EngineSink, LocalModel } from '../engines/types.ts';
 import { AgentError } from '../errors/index.ts';
 import { RequestStreams } from './requestStreams.ts';

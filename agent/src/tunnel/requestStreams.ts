@@ -1,5 +1,5 @@
 import type { NodeMessage, RequestMessage } from '@porten/hub/protocol';
-import type { Logger } from '../cli/logger.ts';
+import type { Logger } from '@porten/hub/log';
 import type { Engine, EngineSink } from '../engines/types.ts';
 import { AgentError, isAgentError } from '../errors/index.ts';
 

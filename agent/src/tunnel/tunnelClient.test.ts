@@ -9,7 +9,7 @@ import { fixtures, waitFor } from '../../../hub/test/fixtures.ts';
 import { chat } from '../../../hub/test/httpClient.ts';
 import { startTestHub, type TestHub } from '../../../hub/test/testHub.ts';
 import { freePort } from '../../../scripts/testkit/freePort.ts';
-import { createLogger } from '../cli/logger.ts';
+import { createLogger } from '@porten/hub/log';
 import type { Engine, EngineSink, LocalModel } from '../engines/types.ts';
 import { AgentError } from '../errors/index.ts';
 import { ModelStore } from '../models/index.ts';

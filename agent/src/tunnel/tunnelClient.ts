@@ -1,6 +1,6 @@
 import type { WebSocket } from 'ws';
 import { PROTOCOL_VERSION, type Capacity, type HubMessage, type NodeMessage, type WelcomeMessage } from '@porten/hub/protocol';
-import type { Logger } from '../cli/logger.ts';
+import type { Logger } from '@porten/hub/log';
 import type { Engine } from '../engines/types.ts';
 import { AgentError, isAgentError } from '../errors/index.ts';
 import { Backoff } from './backoff.ts';

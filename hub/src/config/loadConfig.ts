@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { HubError } from '../errors/HubError.ts';
+import { createEnvReader, type Env } from './envReader.ts';
 import type { HubConfig } from './types.ts';
 
-type Env = Record<string, string | undefined>;
 
 /**
  * read → parse → validate. Every problem is collected and reported at once, before anything starts:
@@ -14,48 +13,12 @@ type Env = Record<string, string | undefined>;
 export function loadConfig(env: Env): HubConfig {
   const problems: string[] = [];
 
-  const raw = (name: string): string | undefined => {
-    const direct = env[name];
-    const file = env[`${name}_FILE`];
-    if (direct !== undefined && file !== undefined) {
-      problems.push(`${name} and ${name}_FILE are both set: keep one`);
-      return direct;
-    }
-    if (file !== undefined) {
-      try {
-        return readFileSync(file, 'utf8').trim();
-      } catch (err) {
-        problems.push(`${name}_FILE=${file} cannot be read (${(err as Error).message})`);
-        return undefined;
-      }
-    }
-    return direct === '' ? undefined : direct;
-  };
+  const { raw, int, oneOf } = createEnvReader(env, problems);
 
   const required = (name: string, hint: string): string => {
     const v = raw(name);
     if (v === undefined) problems.push(`${name} is required: ${hint}`);
     return v ?? '';
-  };
-
-  const int = (name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
-    const v = raw(name);
-    if (v === undefined) return fallback;
-    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
-      problems.push(`${name}=${v} is not a whole number between ${min} and ${max}`);
-      return fallback;
-    }
-    return Number(v);
-  };
-
-  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
-    const v = raw(name);
-    if (v === undefined) return fallback;
-    if (!(allowed as readonly string[]).includes(v)) {
-      problems.push(`${name}=${v} must be one of ${allowed.join(', ')}`);
-      return fallback;
-    }
-    return v as T;
   };
 
   const databaseUrl = required('HUB_DATABASE_URL', 'e.g. postgres://porten:secret@127.0.0.1:5432/porten');

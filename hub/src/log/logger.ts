@@ -1,4 +1,7 @@
-/** Structured one-line JSON logs to stderr. Small on purpose: the appliance ships logs via Docker. */
+/**
+ * Structured one-line JSON logs to stderr (journald and Docker keep them as they are), used by the hub
+ * and the agent (`@porten/hub/log`). Small on purpose.
+ */
 export type Level = 'debug' | 'info' | 'warn' | 'error';
 const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
@@ -21,3 +24,6 @@ export function createLogger(level: Level, write: (line: string) => void = (l) =
     error: (m, f) => emit('error', m, f),
   };
 }
+
+/** A logger that drops everything (short-lived commands and tests). */
+export const silentLogger: Logger = createLogger('error', () => undefined);

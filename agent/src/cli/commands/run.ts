@@ -5,7 +5,7 @@ import { ModelStore } from '../../models/index.ts';
 import { detectVramBudget } from '../../system/index.ts';
 import { TunnelClient, type ModelSource } from '../../tunnel/index.ts';
 import type { CommandContext } from '../commandContext.ts';
-import { createLogger } from '../logger.ts';
+import { createLogger } from '@porten/hub/log';
 import { parseFlags } from '../parseFlags.ts';
 import { removeRunState, writeRunState, type RunState } from '../runState.ts';
 import { text } from '../text.ts';

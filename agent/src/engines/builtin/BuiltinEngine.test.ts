@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FinishReason, RequestMessage, Usage } from '@porten/hub/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../cli/logger.ts';
+import { silentLogger } from '@porten/hub/log';
 import { AgentError, isAgentError } from '../../errors/index.ts';
 import { writeTinyLlama } from '../../gguf/index.ts';
 import type { EngineSink, LocalModel } from '../types.ts';

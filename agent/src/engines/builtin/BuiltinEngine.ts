@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { EngineCapability, RequestMessage } from '@porten/hub/protocol';
-import type { Logger } from '../../cli/logger.ts';
+import type { Logger } from '@porten/hub/log';
 import { AgentError, isAgentError } from '../../errors/index.ts';
 import type { Engine, EngineSink, LocalModel } from '../types.ts';
 import { EngineProcess } from './engineProcess.ts';

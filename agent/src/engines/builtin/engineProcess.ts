@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FinishReason, RequestMessage, ToolCallDelta, Usage } from '@porten/hub/protocol';
-import type { Logger } from '../../cli/logger.ts';
+import type { Logger } from '@porten/hub/log';
 import { AgentError } from '../../errors/index.ts';
 import type { ChildMessage, ChildSettings, ParentMessage } from './childProtocol.ts';
 

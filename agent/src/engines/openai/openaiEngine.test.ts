@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RequestMessage, ToolCallDelta } from '@porten/hub/protocol';
 import { startHub, type RunningHub } from '../../../../hub/src/hub.ts';
-import { createLogger } from '../../../../hub/src/log/logger.ts';
+import { createLogger } from '@porten/hub/log';
 import { fixtures, waitFor } from '../../../../hub/test/fixtures.ts';
 import { startTestHub, type TestHub } from '../../../../hub/test/testHub.ts';
 import type { Behaviour, TestNode } from '../../../../hub/test/testNode.ts';
-import { silentLogger } from '../../cli/logger.ts';
+import { silentLogger } from '@porten/hub/log';
 import { AgentError, isAgentError } from '../../errors/index.ts';
 import type { EngineSink } from '../types.ts';
 import { OpenAIEngine } from './openaiEngine.ts';

@@ -1,5 +1,5 @@
 import type { EngineCapability, FinishReason, RequestMessage, ToolCallDelta, Usage } from '@porten/hub/protocol';
-import type { Logger } from '../../cli/logger.ts';
+import type { Logger } from '@porten/hub/log';
 import type { UpstreamModel } from '../../config/index.ts';
 import { AgentError, describeNetworkError, isAgentError } from '../../errors/index.ts';
 import type { Engine, EngineSink, LocalModel } from '../types.ts';

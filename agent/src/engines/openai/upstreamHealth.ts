@@ -1,4 +1,4 @@
-import type { Logger } from '../../cli/logger.ts';
+import type { Logger } from '@porten/hub/log';
 import type { UpstreamModel } from '../../config/index.ts';
 import { callUpstream, type Upstream } from './upstreamHttp.ts';
 
