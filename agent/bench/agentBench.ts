@@ -21,23 +21,15 @@
  * its threads spin on barriers and a 2-core machine is shared with the hub), BENCH_LOG=1 to echo
  * the agent's log.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import pg from 'pg';
 import type { RequestMessage } from '@porten/hub/protocol';
-import { generateSecret, SECRET_PREFIX } from '../../hub/src/auth/secrets.ts';
-import { migrate } from '../../hub/src/db/migrate.ts';
-import { createPool } from '../../hub/src/db/pool.ts';
+import { startBenchSite } from '../../hub/bench/benchSite.ts';
 import { putWeights } from '../../hub/src/mirror/mirrorTestSupport.ts';
-import { keys, nodes, orgs } from '../../hub/src/store/index.ts';
-import { freePort } from '../../scripts/testkit/freePort.ts';
-import { startPostgres } from '../../scripts/testkit/postgresServer.ts';
-import { startRedis } from '../../scripts/testkit/redisServer.ts';
 import { startAgent } from '../src/cli/agentProcess.ts';
 import { silentLogger } from '@porten/hub/log';
 import { writeCredentials } from '../src/config/index.ts';
@@ -181,52 +173,14 @@ async function main(): Promise<void> {
   const model = await writeTinyLlama(join(tmp, 'tiny.gguf'));
 
   console.log('\nstarting PostgreSQL and Redis on loopback, and the hub…');
-  const [pgServer, redis] = await Promise.all([startPostgres(), startRedis()]);
-  cleanups.push(() => pgServer.destroy(), () => redis.destroy());
-  const dbUrl = pgServer.url.replace(/\/postgres$/, '/porten');
-  {
-    const c = new pg.Client({ connectionString: pgServer.url });
-    await c.connect();
-    await c.query('create database porten');
-    await c.end();
-  }
-  const pool = createPool(dbUrl, 2);
-  await migrate(pool);
-  const org = await orgs.createOrg(pool, 'bench');
-  const node = await nodes.insertNode(pool, { org_id: org.id, name: 'bench-node', region: 'eu', trust_class: 'trusted', inventory: {}, approved_by: 'bench' });
-  const credential = generateSecret(SECRET_PREFIX.node);
-  await nodes.setNodeCredential(pool, node.id, credential);
-  const secret = generateSecret(SECRET_PREFIX.apiKey);
-  await keys.insertKey(pool, { org_id: org.id, name: 'bench', secret, fleet: 'own', regions: ['eu'], min_trust: 'trusted', models: null });
-  await pool.end();
-
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const adminToken = `porten-admin-${randomBytes(18).toString('base64url')}`;
-  const hub = spawn(process.execPath, [new URL('../../hub/src/main.ts', import.meta.url).pathname, 'serve'], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      HUB_DATABASE_URL: dbUrl,
-      HUB_REDIS_URL: redis.url,
-      HUB_PORT: String(port),
-      HUB_PUBLIC_URL: url,
-      HUB_BLOB_DIR: join(tmp, 'blobs'),
-      HUB_ADMIN_TOKEN: adminToken,
-      HUB_LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  cleanups.push(() => stopChild(hub, 'SIGTERM', 10_000));
-  for (let i = 0; ; i++) {
-    if (await fetch(`${url}/readyz`).then((r) => r.ok, () => false)) break;
-    if (hub.exitCode !== null || i > 200) throw new Error('the hub did not become ready');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const site = await startBenchSite({ hubEnv: { HUB_BLOB_DIR: join(tmp, 'blobs') } });
+  cleanups.push(() => site.stop());
+  const { url, adminToken, credential, secret } = site;
   const imported = await putWeights(url, adminToken, MODEL, readFileSync(model.path), { query: { capabilities: 'chat,completions', context_length: '2048' } });
   if (imported.status !== 201) throw new Error(`importing the model failed (${imported.status}): ${JSON.stringify(imported.body)}`);
 
   const home = join(tmp, 'home');
-  writeCredentials(home, { hub_url: url, node_id: node.id, credential });
+  writeCredentials(home, { hub_url: url, node_id: site.nodeId, credential });
   const httpAgent = new Agent({ keepAlive: true, maxSockets: 1 });
   cleanups.push(() => httpAgent.destroy());
 

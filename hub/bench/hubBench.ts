@@ -14,18 +14,10 @@
  * Env: BENCH_SECONDS (per concurrency step, default 4), BENCH_LATENCY_REQUESTS (default 2000),
  * BENCH_PROFILE=<dir> to write a CPU profile of the hub process there, BENCH_FSYNC=off to run PostgreSQL without fsync (isolates what the disk flush of the audit costs).
  */
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import pg from 'pg';
-import { startPostgres } from '../../scripts/testkit/postgresServer.ts';
-import { startRedis } from '../../scripts/testkit/redisServer.ts';
-import { freePort } from '../../scripts/testkit/freePort.ts';
-import { generateSecret, SECRET_PREFIX } from '../src/auth/secrets.ts';
-import { migrate } from '../src/db/migrate.ts';
-import { createPool } from '../src/db/pool.ts';
-import { keys, models, nodes, orgs } from '../src/store/index.ts';
+import { models } from '../src/store/index.ts';
+import { startBenchSite } from './benchSite.ts';
 import { TestNode } from '../test/testNode.ts';
 import { benchRoutingDecision } from './routingDecisionBench.ts';
 import { ensureWrk, wrkStep, type LoadStep } from './wrkLoad.ts';
@@ -40,46 +32,14 @@ function pct(sorted: number[], p: number): number {
 
 async function main(): Promise<void> {
   console.log(`porten hub benchmark: starting PostgreSQL (${durable ? 'durable: fsync on' : 'fsync off'}) and Redis on loopback…`);
-  const [pgServer, redis] = await Promise.all([startPostgres({ durable }), startRedis()]);
-  const dbUrl = pgServer.url.replace(/\/postgres$/, '/porten');
-  {
-    const c = new pg.Client({ connectionString: pgServer.url });
-    await c.connect();
-    await c.query('create database porten');
-    await c.end();
-  }
-  const pool = createPool(dbUrl, 2);
-  await migrate(pool);
-  const org = await orgs.createOrg(pool, 'bench');
-  await models.upsertModel(pool, { id: 'bench-model', format: 'gguf', sha256: null, size_bytes: 1, context_length: 4096, capabilities: ['chat'], memory_mb: 1, enabled: true });
-  const node = await nodes.insertNode(pool, { org_id: org.id, name: 'bench-node', region: 'eu', trust_class: 'trusted', inventory: {}, approved_by: 'bench' });
-  const credential = generateSecret(SECRET_PREFIX.node);
-  await nodes.setNodeCredential(pool, node.id, credential);
-  const secret = generateSecret(SECRET_PREFIX.apiKey);
-  await keys.insertKey(pool, { org_id: org.id, name: 'bench', secret, fleet: 'own', regions: ['eu'], min_trust: 'trusted', models: null });
-  await pool.end();
-
-  const port = await freePort();
-  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const hub = spawn(process.execPath, [...profile, new URL('../src/main.ts', import.meta.url).pathname, 'serve'], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      HUB_DATABASE_URL: dbUrl,
-      HUB_REDIS_URL: redis.url,
-      HUB_PORT: String(port),
-      HUB_ADMIN_TOKEN: `porten-admin-${randomBytes(18).toString('base64url')}`,
-      HUB_KEY_MAX_CONCURRENCY: '100000',
-      HUB_LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
+  const site = await startBenchSite({
+    durable,
+    hubEnv: { HUB_KEY_MAX_CONCURRENCY: '100000' },
+    nodeFlags: process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [],
+    seed: (db) =>
+      models.upsertModel(db, { id: 'bench-model', format: 'gguf', sha256: null, size_bytes: 1, context_length: 4096, capabilities: ['chat'], memory_mb: 1, enabled: true }).then(() => undefined),
   });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    const ok = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
-    if (ok) break;
-    if (i > 200) throw new Error('hub did not become ready');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const { url, credential, secret } = site;
   const tn = new TestNode('bench-node', { hubUrl: url, credential, loadedModels: ['bench-model'], heartbeatMs: 1000, behaviour: () => ({ kind: 'reply', text: 'ok' }) });
   await tn.connect();
   await new Promise((r) => setTimeout(r, 300));
@@ -131,9 +91,7 @@ async function main(): Promise<void> {
   console.log(best ? `  best with p99 ≤ 10 ms: ${best.rps.toFixed(0)} req/s at concurrency ${best.concurrency} (p99 ${best.p99.toFixed(2)} ms)` : '  no step had p99 ≤ 10 ms');
 
   await tn.stop();
-  hub.kill('SIGTERM');
-  await new Promise((r) => hub.once('exit', r));
-  await Promise.all([pgServer.destroy(), redis.destroy()]);
+  await site.stop();
 
   console.log('\nrouting decision over 10,000 registered nodes:');
   benchRoutingDecision(10_000);
