@@ -13,6 +13,11 @@ export async function postJson(url: string, token: string | null, body: unknown,
     body: typeof body === 'string' ? body : JSON.stringify(body),
     ...init,
   });
+  return readResponse(res);
+}
+
+/** Status, headers and the body parsed as JSON when it is JSON (SSE and plain text stay strings). */
+export async function readResponse(res: Response): Promise<JsonResponse> {
   const text = await res.text();
   let parsed: unknown = text;
   try {

@@ -5,6 +5,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
+import { readResponse, type JsonResponse } from '../../test/httpClient.ts';
 import { GGUF_HEADER_BYTES } from './ggufHeader.ts';
 
 /** The fixed 24-byte GGUF header: "GGUF", u32 version, u64 tensor count, u64 metadata count (little-endian). */
@@ -32,12 +33,7 @@ export function blobFiles(dir: string): string[] {
   return readdirSync(dir).sort();
 }
 
-export interface UploadReply {
-  status: number;
-  headers: Headers;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  body: any;
-}
+export type UploadReply = JsonResponse;
 
 /**
  * PUT /admin/v1/models/{id}/weights with `body` (bytes, or chunks streamed without Content-Length).
@@ -69,13 +65,5 @@ export async function putWeights(
   } else {
     init.body = body;
   }
-  const res = await fetch(`${hubUrl}/admin/v1/models/${encodeURIComponent(id)}/weights${qs ? `?${qs}` : ''}`, init);
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    /* not JSON: keep the text */
-  }
-  return { status: res.status, headers: res.headers, body: parsed };
+  return readResponse(await fetch(`${hubUrl}/admin/v1/models/${encodeURIComponent(id)}/weights${qs ? `?${qs}` : ''}`, init));
 }

@@ -46,11 +46,6 @@ export class PresenceStore {
     if (current && (JSON.parse(current) as Presence).replica === replica) await this.redis.del(this.key(nodeId));
   }
 
-  async get(nodeId: string): Promise<Presence | undefined> {
-    const v = await this.redis.get(this.key(nodeId));
-    return v ? (JSON.parse(v) as Presence) : undefined;
-  }
-
   async getMany(nodeIds: readonly string[]): Promise<Map<string, Presence>> {
     const out = new Map<string, Presence>();
     if (nodeIds.length === 0) return out;
