@@ -21,6 +21,20 @@ describe('porten-hub CLI', () => {
     expect(r.stderr).toContain('unknown command "frobnicate"');
   });
 
+  it('rejects an unknown option with exit 2', () => {
+    const r = run(['migrate', '--force']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('unknown option "--force" for migrate');
+  });
+
+  it('healthcheck exits 1 and says why when no hub answers', async () => {
+    const { freePort } = await import('../../scripts/testkit/freePort.ts');
+    const port = await freePort();
+    const r = run(['healthcheck'], { HUB_DATABASE_URL: 'postgres://x@127.0.0.1/x', HUB_REDIS_URL: 'redis://127.0.0.1:1', HUB_PORT: String(port) });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`porten-hub: not ready (no answer on 127.0.0.1:${port}`);
+  });
+
   it('lists every configuration problem at once and exits 1', () => {
     const r = run(['serve'], { HUB_PORT: 'x' });
     expect(r.status).toBe(1);
@@ -43,6 +57,9 @@ describe('porten-hub CLI', () => {
       await c.connect();
       await c.query(`insert into schema_migrations (version, name) values (999, 'future')`);
       await c.end();
+      const again = run(['serve', '--migrate'], { ...env, HUB_PORT: '0' });
+      expect(again.status).toBe(1); // --migrate runs first: it refuses the unknown version too
+      expect(again.stderr).toContain('newer than this hub knows');
       const s = run(['serve'], { ...env, HUB_PORT: '0' });
       expect(s.status).toBe(1);
       expect(s.stderr).toContain('newer than this hub knows');

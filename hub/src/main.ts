@@ -2,7 +2,13 @@
  * `porten-hub` — the hub's command line and composition entry point.
  *
  *   porten-hub [serve]    start the hub (refuses a schema it does not know exactly)
+ *   porten-hub serve --migrate
+ *                         apply pending migrations first, then serve (the appliance's container
+ *                         command: the schema is always current before the first request)
  *   porten-hub migrate    apply pending database migrations, then exit
+ *   porten-hub healthcheck
+ *                         exit 0 when this host's hub answers GET /readyz with 200, else 1 (the
+ *                         container image's HEALTHCHECK: the image has no curl)
  *   porten-hub import-model <file.gguf> --id <id> [...]
  *                         import a GGUF file into the model mirror and the catalog (docs/models.md)
  *   porten-hub --version  print the release version
@@ -19,7 +25,7 @@ import { startHub } from './hub.ts';
 import { createLogger } from './log/logger.ts';
 import { HUB_VERSION } from './version.ts';
 
-const USAGE = 'usage: porten-hub [serve|migrate|import-model|--version]';
+const USAGE = 'usage: porten-hub [serve [--migrate]|migrate|healthcheck|import-model|--version]';
 
 async function main(argv: string[]): Promise<number> {
   const command = argv[0] ?? 'serve';
@@ -35,23 +41,30 @@ async function main(argv: string[]): Promise<number> {
     const { importModelCommand } = await import('./mirror/importModelCommand.ts');
     return importModelCommand(argv.slice(1), () => loadConfig(process.env));
   }
-  if (command !== 'serve' && command !== 'migrate') {
+  if (command !== 'serve' && command !== 'migrate' && command !== 'healthcheck') {
     console.error(`porten-hub: unknown command "${command}"; ${USAGE}`);
+    return 2;
+  }
+  const flags = argv.slice(1);
+  const unknownFlag = flags.find((f) => !(command === 'serve' && f === '--migrate'));
+  if (unknownFlag !== undefined) {
+    console.error(`porten-hub: unknown option "${unknownFlag}" for ${command}; ${USAGE}`);
     return 2;
   }
 
   const config = loadConfig(process.env);
+  if (command === 'healthcheck') return checkReady(config.host, config.port);
   const log = createLogger(config.logLevel);
 
-  if (command === 'migrate') {
+  if (command === 'migrate' || flags.includes('--migrate')) {
     const pool = createPool(config.databaseUrl, 1);
     try {
       const applied = await migrate(pool);
       console.log(applied.length === 0 ? 'porten-hub: schema is up to date' : `porten-hub: applied ${applied.map((m) => `${m.version}_${m.name}`).join(', ')}`);
-      return 0;
     } finally {
       await pool.end();
     }
+    if (command === 'migrate') return 0;
   }
 
   const hub = await startHub(config, log);
@@ -74,6 +87,20 @@ async function main(argv: string[]): Promise<number> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   return -1; // keep running
+}
+
+/** GET /readyz on this host's hub; 0 when ready, 1 (with the reason on stderr) otherwise. */
+async function checkReady(bindHost: string, port: number): Promise<number> {
+  // A wildcard bind is reached on loopback; a specific address only on itself.
+  const host = bindHost === '0.0.0.0' ? '127.0.0.1' : bindHost === '::' ? '[::1]' : bindHost.includes(':') ? `[${bindHost}]` : bindHost;
+  try {
+    const res = await fetch(`http://${host}:${port}/readyz`, { signal: AbortSignal.timeout(3_000) });
+    if (res.status === 200) return 0;
+    console.error(`porten-hub: not ready (GET /readyz answered ${res.status}: ${(await res.text()).slice(0, 200)})`);
+  } catch (err) {
+    console.error(`porten-hub: not ready (no answer on ${host}:${port}: ${(err as Error).message})`);
+  }
+  return 1;
 }
 
 main(process.argv.slice(2)).then(
