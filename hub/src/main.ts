@@ -11,7 +11,7 @@
  *                         container image's HEALTHCHECK: the image has no curl)
  *   porten-hub import-model <file.gguf> --id <id> [...]
  *                         import a GGUF file into the model mirror and the catalog (docs/models.md)
- *   porten-hub --version  print the release version
+ *   porten-hub --version  print the release version and git revision ("source" from source)
  *
  * Configuration comes from HUB_* environment variables (see docs/operations.md), validated once
  * here; every problem is reported at once. First SIGTERM/SIGINT drains (stop accepting, close
@@ -23,14 +23,14 @@ import { createPool } from './db/pool.ts';
 import { HubError } from './errors/index.ts';
 import { startHub } from './hub.ts';
 import { createLogger } from './log/logger.ts';
-import { HUB_VERSION } from './version.ts';
+import { HUB_REVISION, HUB_VERSION } from './version.ts';
 
 const USAGE = 'usage: porten-hub [serve [--migrate]|migrate|healthcheck|import-model|--version]';
 
 async function main(argv: string[]): Promise<number> {
   const command = argv[0] ?? 'serve';
   if (command === '--version' || command === 'version') {
-    console.log(`porten-hub ${HUB_VERSION}`);
+    console.log(`porten-hub ${HUB_VERSION} (rev ${HUB_REVISION})`);
     return 0;
   }
   if (command === '--help' || command === 'help') {

@@ -1,5 +1,5 @@
 import type { AgentErrorCode } from '../errors/index.ts';
-import { AGENT_VERSION } from './version.ts';
+import { AGENT_REVISION, AGENT_VERSION } from './version.ts';
 
 /**
  * Everything the `porten` command line says to people, in one place: usage, prompts, progress and
@@ -15,12 +15,12 @@ commands:
   service install [--dir DIR] [--user USER]
                                   write the systemd unit porten.service (settings baked in) and enable it
   logout                          delete this machine's node credential
-  version                         print the version
+  version                         print the release version and git revision
 
 settings come from PORTEN_* environment variables: see docs/agent.md`;
 
 export const text = {
-  version: () => `porten ${AGENT_VERSION}`,
+  version: () => `porten ${AGENT_VERSION} (rev ${AGENT_REVISION})`,
   unknownCommand: (cmd: string) => `unknown command "${cmd}"; run \`porten help\` for the commands`,
   missingCommand: () => 'no command given; run `porten help` for the commands',
   unknownServiceCommand: (sub: string | undefined) => `${sub ? `unknown service command "${sub}"` : 'no service command given'}; the one there is: porten service install [--dir DIR] [--user USER]`,

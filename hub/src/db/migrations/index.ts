@@ -1,5 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { sql as m0001 } from './0001_initial.ts';
 
 export interface Migration {
   version: number;
@@ -7,12 +6,19 @@ export interface Migration {
   sql: string;
 }
 
-const dir = import.meta.dirname;
+/**
+ * Every migration, in order, as `NNNN_name` (the number is the version) and its SQL. Each one is a
+ * module exporting its SQL, listed here by hand: a new migration is a new `NNNN_name.ts` file and a
+ * new line below (index.test.ts fails when a file is not listed).
+ *
+ * Modules rather than `.sql` files read from disk, so that the migrations are inside the hub's
+ * single executable (esbuild bundles them like any import) and a source run reads exactly the same
+ * text. Rejected: SEA assets read with `node:sea` getAsset — a second loading path that only the
+ * built executable takes, plus a source fallback, where a module works the same in both.
+ */
+const MIGRATIONS: readonly (readonly [string, string])[] = [['0001_initial', m0001]];
 
-/** The migrations this hub knows, in order. Files are `NNNN_name.sql`; the number is the version. */
+/** The migrations this hub knows, in order. */
 export function knownMigrations(): Migration[] {
-  return readdirSync(dir)
-    .filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f))
-    .sort()
-    .map((f) => ({ version: Number(f.slice(0, 4)), name: f.slice(5, -4), sql: readFileSync(join(dir, f), 'utf8') }));
+  return MIGRATIONS.map(([id, sql]) => ({ version: Number(id.slice(0, 4)), name: id.slice(5), sql }));
 }

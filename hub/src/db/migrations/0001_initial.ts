@@ -1,4 +1,6 @@
--- Porten hub schema, version 1. Forward-only; later versions add files, never edit this one.
+// Migration 1 as a module, so that it is part of the hub's bundle (see ./index.ts). Forward-only:
+// never edit a released migration; add the next one.
+export const sql = `-- Porten hub schema, version 1. Forward-only; later versions add files, never edit this one.
 
 create table orgs (
   id          uuid primary key default gen_random_uuid(),
@@ -83,8 +85,8 @@ create table models (
 
 -- Hash-chained audit log (hub/src/audit, docs/audit.md). Append-only: rows are written only by
 -- AuditLog.append, in seq order, together with the head, under the head's row lock.
--- hash = sha256hex(prev_hash || '\n' || canonical JSON of every column but prev_hash and hash);
--- `at` is assigned by the hub (millisecond precision) so that verification recomputes it exactly.
+-- hash = sha256hex(prev_hash || '\\n' || canonical JSON of every column but prev_hash and hash);
+-- \`at\` is assigned by the hub (millisecond precision) so that verification recomputes it exactly.
 -- No prompt or completion content is ever stored here.
 create table audit_records (
   seq                bigint primary key check (seq > 0),
@@ -123,7 +125,7 @@ create table audit_head (
 insert into audit_head (id, seq, hash) values (1, 0, repeat('0', 64));
 
 -- Defence in depth, not the proof (the hash chain is): ordinary statements cannot change or remove
--- audit rows, so tampering takes a deliberate `alter table ... disable trigger`, which the chain
+-- audit rows, so tampering takes a deliberate \`alter table ... disable trigger\`, which the chain
 -- then exposes. A superuser can do anything; see docs/audit.md on keeping the head hash outside.
 create function audit_refuse_change() returns trigger language plpgsql as $$
 begin
@@ -138,3 +140,4 @@ create trigger audit_head_keep before delete on audit_head
   for each row execute function audit_refuse_change();
 create trigger audit_head_no_truncate before truncate on audit_head
   for each statement execute function audit_refuse_change();
+`;
