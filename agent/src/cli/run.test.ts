@@ -196,10 +196,4 @@ describe('porten run with the openai engine (hub A → agent → hub B → test 
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^porten: cannot reach the hub at http:\/\/127\.0\.0\.1:59999 \(ECONNREFUSED\); check the hub URL/)]);
   });
-
-  it('PORTEN_ENGINE=ollama says it is not implemented yet and how to use Ollama meanwhile: one line, exit 1', async () => {
-    const r = await runAgent(['run'], { ...env, PORTEN_ENGINE: 'ollama', PORTEN_UPSTREAM_URL: 'http://127.0.0.1:11434' });
-    expect(r.code).toBe(1);
-    expect(r.stderr.trim().split('\n')).toEqual(['porten: PORTEN_ENGINE=ollama is not implemented yet; Ollama also speaks the OpenAI API: use PORTEN_ENGINE=openai PORTEN_UPSTREAM_URL=http://127.0.0.1:11434/v1']);
-  });
 });

@@ -91,7 +91,51 @@ describe('agent configuration', () => {
     expect(problemsOf({ ...base, PORTEN_UPSTREAM_API_KEY_FILE: join(dir, 'missing') })).toContain('cannot be read');
   });
 
-  it('gives ollama its usual local daemon address', () => {
-    expect(load({ PORTEN_ENGINE: 'ollama', PORTEN_UPSTREAM_MODELS: 'llama3' }).upstreamUrl).toBe('http://127.0.0.1:11434');
+  it('ollama: PORTEN_OLLAMA_URL defaults to the local daemon, PORTEN_OLLAMA_MODELS is parsed like PORTEN_UPSTREAM_MODELS', () => {
+    expect(load({ PORTEN_ENGINE: 'ollama', PORTEN_OLLAMA_MODELS: 'llama3' })).toMatchObject({
+      engine: 'ollama',
+      upstreamUrl: 'http://127.0.0.1:11434',
+      upstreamModels: [{ id: 'llama3', upstream: 'llama3' }],
+      maxConcurrency: 8,
+    });
+    const c = load({ PORTEN_ENGINE: 'ollama', PORTEN_OLLAMA_URL: 'http://gpu-box:11434/', PORTEN_OLLAMA_MODELS: ' llama3.1-8b=llama3.1:8b , qwen2.5-7b=qwen2.5:7b-instruct-q4_K_M ' });
+    expect(c.upstreamUrl).toBe('http://gpu-box:11434');
+    expect(c.upstreamModels).toEqual([
+      { id: 'llama3.1-8b', upstream: 'llama3.1:8b' },
+      { id: 'qwen2.5-7b', upstream: 'qwen2.5:7b-instruct-q4_K_M' },
+    ]);
+    // A reverse proxy may put the daemon under a path of its own.
+    expect(load({ PORTEN_ENGINE: 'ollama', PORTEN_OLLAMA_URL: 'https://proxy.lan/ollama', PORTEN_OLLAMA_MODELS: 'm' }).upstreamUrl).toBe('https://proxy.lan/ollama');
+  });
+
+  it('ollama: every problem with its settings is reported at once, in these words', () => {
+    expect(problemsOf({ PORTEN_ENGINE: 'ollama' })).toBe(
+      'configuration is invalid:\n  - PORTEN_OLLAMA_MODELS is required with PORTEN_ENGINE=ollama: the catalog ids to serve and the daemon’s name for each, e.g. llama3.1-8b=llama3.1:8b',
+    );
+    expect(problemsOf({ PORTEN_ENGINE: 'ollama', PORTEN_OLLAMA_URL: 'http://127.0.0.1:11434/v1', PORTEN_OLLAMA_MODELS: 'a,=b,a' })).toBe(
+      [
+        'configuration is invalid:',
+        '  - PORTEN_OLLAMA_URL=http://127.0.0.1:11434/v1 must be the Ollama daemon\'s root, e.g. http://127.0.0.1:11434: the engine adds /api/… itself (for Ollama\'s OpenAI-compatible /v1 API use PORTEN_ENGINE=openai)',
+        '  - PORTEN_OLLAMA_MODELS entry "=b" is not valid: write catalog-id or catalog-id=upstream-name',
+        '  - PORTEN_OLLAMA_MODELS names a twice',
+      ].join('\n'),
+    );
+    expect(problemsOf({ PORTEN_ENGINE: 'ollama', PORTEN_OLLAMA_URL: 'unix:///run/ollama.sock', PORTEN_OLLAMA_MODELS: ' , ' })).toBe(
+      ['configuration is invalid:', '  - PORTEN_OLLAMA_URL=unix:///run/ollama.sock must start with http:// or https://', '  - PORTEN_OLLAMA_MODELS is set but names no model'].join('\n'),
+    );
+  });
+
+  it('the other external engine’s variables are a mix-up, reported with the right name; builtin reads neither', () => {
+    expect(problemsOf({ PORTEN_ENGINE: 'ollama', PORTEN_UPSTREAM_URL: 'http://127.0.0.1:11434', PORTEN_UPSTREAM_MODELS: 'llama3' })).toBe(
+      [
+        'configuration is invalid:',
+        '  - PORTEN_UPSTREAM_URL is for PORTEN_ENGINE=openai; with PORTEN_ENGINE=ollama set PORTEN_OLLAMA_URL',
+        '  - PORTEN_UPSTREAM_MODELS is for PORTEN_ENGINE=openai; with PORTEN_ENGINE=ollama set PORTEN_OLLAMA_MODELS',
+      ].join('\n'),
+    );
+    expect(problemsOf({ PORTEN_ENGINE: 'openai', PORTEN_UPSTREAM_URL: 'http://h', PORTEN_UPSTREAM_MODELS: 'm', PORTEN_OLLAMA_MODELS: 'm' })).toBe(
+      'configuration is invalid:\n  - PORTEN_OLLAMA_MODELS is for PORTEN_ENGINE=ollama; with PORTEN_ENGINE=openai set PORTEN_UPSTREAM_MODELS',
+    );
+    expect(load({ PORTEN_OLLAMA_URL: 'http://h', PORTEN_UPSTREAM_MODELS: 'm' })).toMatchObject({ engine: 'builtin', upstreamUrl: undefined, upstreamModels: [] });
   });
 });

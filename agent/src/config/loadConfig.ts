@@ -2,16 +2,15 @@ import { availableParallelism, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createEnvReader, type Env } from '@porten/hub/env';
 import { AgentError } from '../errors/index.ts';
-import type { AgentConfig, LogLevel, UpstreamModel } from './types.ts';
-
+import { httpUrl } from './httpUrl.ts';
+import type { AgentConfig, LogLevel } from './types.ts';
+import { parseUpstreamSettings } from './upstreamSettings.ts';
 
 /** What loadConfig needs to know about the machine (injected by tests). */
 export interface MachineDefaults {
   homedir: string;
   cores: number;
 }
-
-const CATALOG_ID = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,199}$/;
 
 /**
  * read → parse → normalise → validate. Every problem is collected and reported at once, before
@@ -35,23 +34,7 @@ export function loadConfig(env: Env, machine: MachineDefaults = { homedir: homed
 
   const hubRaw = raw('PORTEN_HUB_URL');
   const hubUrl = hubRaw === undefined ? undefined : httpUrl('PORTEN_HUB_URL', hubRaw, problems);
-
-  let upstreamUrl: string | undefined;
-  const upstreamRaw = raw('PORTEN_UPSTREAM_URL');
-  if (upstreamRaw !== undefined) {
-    const u = httpUrl('PORTEN_UPSTREAM_URL', upstreamRaw, problems);
-    // An OpenAI-compatible server is addressed by its API root; a bare host means the usual `/v1`.
-    upstreamUrl = u !== undefined && engine === 'openai' && new URL(u).pathname === '/' ? `${u}/v1` : u;
-  } else if (engine === 'openai') {
-    problems.push('PORTEN_UPSTREAM_URL is required with PORTEN_ENGINE=openai: the OpenAI-compatible server on this node, e.g. http://127.0.0.1:8000/v1');
-  } else if (engine === 'ollama') {
-    upstreamUrl = 'http://127.0.0.1:11434';
-  }
-
-  const upstreamModels = parseUpstreamModels(raw('PORTEN_UPSTREAM_MODELS'), problems);
-  if (external && upstreamModels.length === 0 && !problems.some((p) => p.startsWith('PORTEN_UPSTREAM_MODELS'))) {
-    problems.push(`PORTEN_UPSTREAM_MODELS is required with PORTEN_ENGINE=${engine}: the catalog ids the upstream serves, e.g. qwen2.5-7b or qwen2.5-7b=Qwen/Qwen2.5-7B-Instruct`);
-  }
+  const { upstreamUrl, upstreamModels } = parseUpstreamSettings(engine, raw, problems);
 
   const vram = raw('PORTEN_VRAM_BUDGET_MB') === undefined ? undefined : int('PORTEN_VRAM_BUDGET_MB', 0, 1);
 
@@ -75,47 +58,4 @@ export function loadConfig(env: Env, machine: MachineDefaults = { homedir: homed
     throw new AgentError('config_invalid', `configuration is invalid:\n  - ${problems.join('\n  - ')}`);
   }
   return config;
-}
-
-/** Parses and normalises an http(s) URL (no trailing slash); records a problem and returns undefined when it is not one. */
-export function httpUrl(name: string, value: string, problems: string[]): string | undefined {
-  let u: URL;
-  try {
-    u = new URL(value);
-  } catch {
-    problems.push(`${name}=${value} is not a URL: write it like http://127.0.0.1:8080`);
-    return undefined;
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-    problems.push(`${name}=${value} must start with http:// or https://`);
-    return undefined;
-  }
-  if (u.search || u.hash) {
-    problems.push(`${name}=${value} must not carry a query or fragment`);
-    return undefined;
-  }
-  return `${u.origin}${u.pathname}`.replace(/\/+$/, '');
-}
-
-function parseUpstreamModels(value: string | undefined, problems: string[]): UpstreamModel[] {
-  if (value === undefined) return [];
-  const out: UpstreamModel[] = [];
-  for (const entry of value.split(',').map((s) => s.trim()).filter(Boolean)) {
-    const eq = entry.indexOf('=');
-    const id = (eq < 0 ? entry : entry.slice(0, eq)).trim();
-    const upstream = (eq < 0 ? entry : entry.slice(eq + 1)).trim();
-    if (!CATALOG_ID.test(id) || upstream === '') {
-      problems.push(`PORTEN_UPSTREAM_MODELS entry "${entry}" is not valid: write catalog-id or catalog-id=upstream-name`);
-      continue;
-    }
-    if (out.some((m) => m.id === id)) {
-      problems.push(`PORTEN_UPSTREAM_MODELS names ${id} twice`);
-      continue;
-    }
-    out.push({ id, upstream });
-  }
-  if (out.length === 0 && !problems.some((p) => p.startsWith('PORTEN_UPSTREAM_MODELS'))) {
-    problems.push('PORTEN_UPSTREAM_MODELS is set but names no model');
-  }
-  return out;
 }

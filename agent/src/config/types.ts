@@ -22,20 +22,22 @@ export interface AgentConfig {
   /** PORTEN_VRAM_BUDGET_MB, default: detected by `system/detectVramBudget` (GPU memory from `nvidia-smi`, else 75% of RAM). */
   vramBudgetMb: number | undefined;
   /**
-   * PORTEN_UPSTREAM_URL: base URL of the OpenAI-compatible API for `openai` (required; a URL without
-   * a path gets `/v1`, e.g. `http://127.0.0.1:8000` → `http://127.0.0.1:8000/v1`), or of the Ollama
-   * daemon for `ollama` (default `http://127.0.0.1:11434`). No trailing slash.
+   * The external engine's server, no trailing slash. `openai`: PORTEN_UPSTREAM_URL, the
+   * OpenAI-compatible API root (required; a URL without a path gets `/v1`, e.g.
+   * `http://127.0.0.1:8000` → `http://127.0.0.1:8000/v1`). `ollama`: PORTEN_OLLAMA_URL, the Ollama
+   * daemon's root (default `http://127.0.0.1:11434`; the engine adds `/api/…`). `builtin`: undefined.
    */
   upstreamUrl: string | undefined;
-  /** PORTEN_UPSTREAM_API_KEY (or _FILE): sent as `Authorization: Bearer` to the upstream. Optional. */
+  /** PORTEN_UPSTREAM_API_KEY (or _FILE): sent as `Authorization: Bearer` to the upstream (for `ollama`: to an authenticating proxy in front of the daemon). Optional. */
   upstreamApiKey: string | undefined;
   /**
-   * PORTEN_UPSTREAM_MODELS: comma-separated catalog ids the upstream serves (required for `openai`
-   * and `ollama`); `id=name` when the upstream calls the model differently, e.g.
-   * `qwen2.5-7b=Qwen/Qwen2.5-7B-Instruct,llama3.1-8b`.
+   * The external engine's allow-list, comma-separated catalog ids it may advertise, `id=name` when
+   * the server calls the model differently (required for `openai` and `ollama`):
+   * PORTEN_UPSTREAM_MODELS for `openai`, e.g. `qwen2.5-7b=Qwen/Qwen2.5-7B-Instruct,llama3.1-8b`;
+   * PORTEN_OLLAMA_MODELS for `ollama`, e.g. `llama3.1-8b=llama3.1:8b` (`name` without a tag is `name:latest`).
    */
   upstreamModels: UpstreamModel[];
-  /** PORTEN_UPSTREAM_HEALTH_INTERVAL_MS, default 10000: how often the upstream's `GET /models` is checked. */
+  /** PORTEN_UPSTREAM_HEALTH_INTERVAL_MS, default 10000: how often the upstream's model list (`GET /models`, Ollama's `GET /api/tags`) is checked. */
   upstreamHealthIntervalMs: number;
   /** PORTEN_MODELS_DIR, default `$PORTEN_HOME/models`: the content-addressed model store. Absolute. */
   modelsDir: string;
@@ -60,6 +62,8 @@ export const CONFIG_VARIABLES = [
   'PORTEN_UPSTREAM_API_KEY_FILE',
   'PORTEN_UPSTREAM_MODELS',
   'PORTEN_UPSTREAM_HEALTH_INTERVAL_MS',
+  'PORTEN_OLLAMA_URL',
+  'PORTEN_OLLAMA_MODELS',
   'PORTEN_MODELS_DIR',
   'PORTEN_THREADS',
   'PORTEN_MAX_CONCURRENCY',

@@ -1,2 +1,2 @@
 export { OpenAIEngine, type OpenAIEngineOptions } from './openaiEngine.ts';
-export type { HealthState } from './upstreamHealth.ts';
+export type { HealthState } from '../upstream/index.ts';

@@ -1,35 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RequestMessage, ToolCallDelta } from '@porten/hub/protocol';
+import type { RequestMessage } from '@porten/hub/protocol';
 import { startHub, type RunningHub } from '../../../../hub/src/hub.ts';
 import { createLogger } from '@porten/hub/log';
 import { fixtures, waitFor } from '../../../../hub/test/fixtures.ts';
 import { startTestHub, type TestHub } from '../../../../hub/test/testHub.ts';
 import type { Behaviour, TestNode } from '../../../../hub/test/testNode.ts';
 import { silentLogger } from '@porten/hub/log';
-import { AgentError, isAgentError } from '../../errors/index.ts';
-import type { EngineSink } from '../types.ts';
+import { RecordingSink, rejection } from '../engineTestSupport.ts';
 import { OpenAIEngine } from './openaiEngine.ts';
 
 const REPLY = 'one two three four five';
-
-/** What an engine run delivered, in order. */
-class RecordingSink implements EngineSink {
-  readonly deltas: { content?: string; tool_calls?: ToolCallDelta[] }[] = [];
-  embeddings: number[][] | undefined;
-  finished: { finish: string; usage: { prompt_tokens: number; completion_tokens: number } } | undefined;
-  delta(part: { content?: string; tool_calls?: ToolCallDelta[] }): void {
-    this.deltas.push(part);
-  }
-  result(embeddings: number[][]): void {
-    this.embeddings = embeddings;
-  }
-  done(finish: 'stop' | 'length' | 'tool_calls' | 'content_filter', usage: { prompt_tokens: number; completion_tokens: number }): void {
-    this.finished = { finish, usage };
-  }
-  get text(): string {
-    return this.deltas.map((d) => d.content ?? '').join('');
-  }
-}
 
 const chatReq = (content: string, extra: Record<string, unknown> = {}, model = 'm1'): RequestMessage => ({
   type: 'request',
@@ -38,16 +18,6 @@ const chatReq = (content: string, extra: Record<string, unknown> = {}, model = '
   model,
   params: { messages: [{ role: 'user', content }], ...extra },
 });
-
-async function rejection(p: Promise<unknown>): Promise<AgentError> {
-  try {
-    await p;
-  } catch (err) {
-    if (isAgentError(err)) return err;
-    throw err;
-  }
-  throw new Error('expected the run to fail');
-}
 
 /** The openai engine against a real OpenAI-compatible upstream: a Porten hub with a test node behind it. */
 describe('openai engine (real upstream: a Porten hub and its test node)', () => {
@@ -190,7 +160,10 @@ describe('openai engine (real upstream: a Porten hub and its test node)', () => 
       expect(down).toMatchObject({ code: 'upstream_unreachable', retryable: true });
       expect(down.message).toMatch(/ECONNREFUSED/);
       expect(e.loadedModels()).toEqual([]);
-      expect(await rejection(e.run(chatReq('hi'), new RecordingSink(), new AbortController().signal))).toMatchObject({ code: 'model_not_served', retryable: true });
+      // While it is known to be down, requests fail at once with the same reason and what to do.
+      const still = await rejection(e.run(chatReq('hi'), new RecordingSink(), new AbortController().signal));
+      expect(still).toMatchObject({ code: 'upstream_unreachable', retryable: true });
+      expect(still.message).toMatch(/^the upstream at http:\/\/127\.0\.0\.1:\d+\/v1 cannot be reached \(ECONNREFUSED\); check that it is running and that PORTEN_UPSTREAM_URL points at it$/);
 
       restarted = await startHub({ ...other.config, port: Number(new URL(other.url).port) }, createLogger('error'));
       await waitFor(() => e.loadedModels().includes('m1'), 'the engine advertising m1 again', 10_000);

@@ -1,18 +1,21 @@
 import { AgentError, describeNetworkError } from '../../errors/index.ts';
+import type { UpstreamTexts } from './types.ts';
 
-/** Where and how to reach the upstream: its API root (ending in e.g. `/v1`) and an optional bearer key. */
+/** Where and how to reach the upstream: its API root (e.g. `…/v1`, or an Ollama daemon's root), an optional bearer key, and how messages name it. */
 export interface Upstream {
   baseUrl: string;
   apiKey: string | undefined;
+  texts: UpstreamTexts;
 }
 
 /**
  * One HTTP call to the upstream. Resolves with a 2xx response (body unread); otherwise rejects with
  * an AgentError that says whether another node could serve the request:
- *   connection refused / reset / DNS / timeout → upstream_unreachable (retryable)
+ *   connection refused / reset / DNS / timeout → upstream_unreachable (retryable), with what to do
  *   400, 413, 422                              → invalid_request (the hub answers the client 400)
  *   404                                        → model_not_served (retryable: the upstream lacks it)
  *   any other status (401, 429, 5xx …)          → upstream_error (retryable: nothing was produced)
+ * Aborting `signal` rejects with `cancelled`, except a timeout signal, which counts as unreachable.
  */
 export async function callUpstream(up: Upstream, method: 'GET' | 'POST', path: string, body: unknown, signal: AbortSignal): Promise<Response> {
   const url = `${up.baseUrl}${path}`;
@@ -21,7 +24,7 @@ export async function callUpstream(up: Upstream, method: 'GET' | 'POST', path: s
     res = await fetch(url, {
       method,
       headers: {
-        accept: body === undefined ? 'application/json' : 'application/json, text/event-stream',
+        accept: body === undefined ? 'application/json' : 'application/json, text/event-stream, application/x-ndjson',
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         ...(up.apiKey ? { authorization: `Bearer ${up.apiKey}` } : {}),
       },
@@ -30,19 +33,26 @@ export async function callUpstream(up: Upstream, method: 'GET' | 'POST', path: s
     });
   } catch (err) {
     if (signal.aborted && (signal.reason as Error | undefined)?.name !== 'TimeoutError') throw new AgentError('cancelled', 'the request was cancelled', { cause: err });
-    throw new AgentError('upstream_unreachable', `the upstream at ${up.baseUrl} cannot be reached (${describeNetworkError(err)})`, { cause: err });
+    throw new AgentError('upstream_unreachable', `${up.texts.label} at ${up.baseUrl} cannot be reached (${describeNetworkError(err)}); ${up.texts.unreachableHint}`, { cause: err });
   }
   if (res.ok) return res;
-  const detail = await errorDetail(res);
-  const what = `the upstream answered ${res.status} to ${method} ${path}${detail ? `: ${detail}` : ''}`;
-  if (res.status === 400 || res.status === 413 || res.status === 422) throw new AgentError('invalid_request', detail || what);
-  if (res.status === 404) throw new AgentError('model_not_served', what);
-  throw new AgentError('upstream_error', what, { retryable: true });
+  throw upstreamFailure(up.texts, `${method} ${path}`, res.status, await res.text().catch(() => ''));
 }
 
-/** The `error.message` of an OpenAI-style error body, else the first 300 characters of the body. */
-async function errorDetail(res: Response): Promise<string> {
-  const text = await res.text().catch(() => '');
+/**
+ * The AgentError for an upstream's error answer (see callUpstream for the mapping), with the
+ * upstream's own message: OpenAI `{error: {message}}`, Ollama `{error: "…"}`, or `{message}` — else
+ * the first 300 characters of the body.
+ */
+export function upstreamFailure(texts: UpstreamTexts, call: string, status: number, body: string): AgentError {
+  const detail = errorDetail(body);
+  const what = `${texts.label} answered ${status} to ${call}${detail ? `: ${detail}` : ''}`;
+  if (status === 400 || status === 413 || status === 422) return new AgentError('invalid_request', detail || what);
+  if (status === 404) return new AgentError('model_not_served', what);
+  return new AgentError('upstream_error', what, { retryable: true });
+}
+
+function errorDetail(text: string): string {
   try {
     const v = JSON.parse(text) as { error?: { message?: unknown } | string; message?: unknown };
     if (typeof v.error === 'object' && typeof v.error?.message === 'string') return v.error.message;
