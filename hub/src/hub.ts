@@ -8,6 +8,7 @@ import { assertSchemaCurrent } from './db/migrate.ts';
 import { createPool } from './db/pool.ts';
 import type { HubDeps } from './deps.ts';
 import { createEnrollRouter } from './enroll/index.ts';
+import { createInstallRouter } from './install/index.ts';
 import { EventBus, createRedis } from './events/index.ts';
 import { createHealthRouter } from './http/health.ts';
 import { errorMiddleware } from './http/errorResponse.ts';
@@ -88,6 +89,7 @@ export async function startHub(config: HubConfig, log: Logger): Promise<RunningH
   app.use(createHealthRouter(deps, () => draining));
   app.use(createEnrollRouter(deps)); // before any /v1 API-key router: enrollment is unauthenticated by design
   app.use(createConsoleRouter());
+  app.use(createInstallRouter(deps)); // unauthenticated like enrollment: the agent is no secret, approval is
   app.use(createMetricsRouter(deps, () => updateNodesOnline(registry, directory, metrics, config.presenceTtlMs)));
   app.use('/admin/v1', createAdminRouter(deps));
   app.use(createMirrorRouter(deps, blobs)); // before the OpenAI router, whose catch-all answers unknown /v1 paths

@@ -57,6 +57,7 @@ export function loadConfig(env: Env): HubConfig {
     drainTimeoutMs: int('HUB_DRAIN_TIMEOUT_MS', 30_000, 0),
     maxBodyBytes: int('HUB_MAX_BODY_BYTES', 4 * 1024 * 1024, 1024),
     blobDir: resolve(raw('HUB_BLOB_DIR') ?? './data/blobs'),
+    releaseDir: raw('HUB_RELEASE_DIR') === undefined ? undefined : resolve(raw('HUB_RELEASE_DIR')!),
     maxModelBytes: int('HUB_MAX_MODEL_BYTES', 200 * 1024 ** 3, 1024),
     retryAfterS: int('HUB_RETRY_AFTER_S', 5, 1, 3600),
     keyMaxConcurrency: int('HUB_KEY_MAX_CONCURRENCY', 64, 1),

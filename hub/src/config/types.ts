@@ -35,6 +35,12 @@ export interface HubConfig {
    * model mirror's content-addressed blob store (`sha256-<hex>` files). Created at start if missing.
    */
   blobDir: string;
+  /**
+   * HUB_RELEASE_DIR, optional: the agent release this hub hands to nodes (`porten`,
+   * `porten-payload.tar.gz`, `release.json`), served at /install.sh and /install/*. The hub image
+   * sets it to /opt/porten/release; unset, those routes answer 404 saying so.
+   */
+  releaseDir: string | undefined;
   /** HUB_MAX_MODEL_BYTES, default 214748364800 (200 GiB): largest GGUF file accepted by an import; larger is 413. */
   maxModelBytes: number;
   /** HUB_RETRY_AFTER_S, default 5: Retry-After on 503 refusals. */
