@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client, type Client } from '../../../hub/src/admin/adminTestClient.ts';
+import { waitFor } from '../../../hub/test/fixtures.ts';
 import { startTestHub, type TestHub } from '../../../hub/test/testHub.ts';
 import { runAgent, startAgent } from './agentProcess.ts';
 
@@ -57,6 +58,35 @@ describe('porten login (real hub, real PostgreSQL)', () => {
     expect(out.code).toBe(0);
     expect(() => statSync(file)).toThrow();
     expect((await runAgent(['logout'], envFor(home))).stdout).toContain('not logged in');
+  });
+
+  it('run --enroll enrolls an unenrolled machine with PORTEN_HUB_URL first, then serves (the container path)', async () => {
+    const home = freshHome();
+    // The openai engine against a closed port: enough to connect; this test is about enrollment.
+    const env = { ...envFor(home), PORTEN_HUB_URL: hub.url, PORTEN_ENGINE: 'openai', PORTEN_UPSTREAM_URL: 'http://127.0.0.1:9/v1', PORTEN_UPSTREAM_MODELS: 'm1=m1' };
+    const agent = startAgent(['run', '--enroll'], env);
+    try {
+      await agent.waitForOutput(/waiting for an operator/);
+      const code = codeIn(agent.stdout());
+      const approved = await admin.post(`/enrollments/${code}/approve`, { org_id: orgId, region: 'eu', trust_class: 'trusted' });
+      expect(approved.status).toBe(200);
+      await waitFor(async () => (await admin.get(`/nodes/${approved.body.node_id}`)).body.online === true, 'the enrolled agent online', 15_000);
+      expect(JSON.parse(readFileSync(join(home, 'credentials.json'), 'utf8')).node_id).toBe(approved.body.node_id);
+    } finally {
+      agent.kill('SIGTERM');
+      await agent.exited;
+    }
+    // Enrolled now: run --enroll is a plain run (no new code, no new enrollment).
+    const pendingBefore = (await admin.get('/enrollments?status=pending')).body.data.length;
+    const again = startAgent(['run', '--enroll'], env);
+    try {
+      await again.waitForOutput(/porten agent starting/);
+      expect(again.stdout()).not.toMatch(/code [A-Z2-9]{4}-/);
+      expect((await admin.get('/enrollments?status=pending')).body.data.length).toBe(pendingBefore);
+    } finally {
+      again.kill('SIGTERM');
+      await again.exited;
+    }
   });
 
   it('a denied enrollment ends with exactly one line on stderr and a non-zero exit, storing nothing', async () => {

@@ -10,7 +10,8 @@ export const USAGE = `usage: porten <command> [flags]
 
 commands:
   login --hub URL [--name NAME]   enroll this machine: prints a code for an operator to approve
-  run                             connect to the hub and serve until SIGTERM (first drains, second forces)
+  run [--enroll]                  connect to the hub and serve until SIGTERM (first drains, second forces);
+                                  --enroll: when not enrolled yet, enroll with PORTEN_HUB_URL first
   status [--json]                 hub, node, region and trust as the hub assigned them, engine, models
   service install [--dir DIR] [--user USER]
                                   write the systemd unit porten.service (settings baked in) and enable it
@@ -82,4 +83,5 @@ export const HINTS: Partial<Record<AgentErrorCode, string>> = {
   enrollment_denied: 'ask the operator why, then run `porten login` again',
   enrollment_expired: 'run `porten login` again and have the code approved before it expires',
   already_logged_in: 'run `porten logout` first to enroll again',
+  payload_missing: 'unpack porten-payload.tar.gz beside the executable (install.sh from the hub does both), or use an external engine with PORTEN_ENGINE=openai',
 };

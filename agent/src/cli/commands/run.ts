@@ -1,4 +1,4 @@
-import { requireCredentials } from '../../config/index.ts';
+import { readCredentials, requireCredentials } from '../../config/index.ts';
 import { createEngine } from '../../engines/createEngine.ts';
 import type { Engine } from '../../engines/types.ts';
 import { ModelStore } from '../../models/index.ts';
@@ -9,6 +9,7 @@ import { createLogger } from '@porten/hub/log';
 import { parseFlags } from '../parseFlags.ts';
 import { removeRunState, writeRunState, type RunState } from '../runState.ts';
 import { text } from '../text.ts';
+import { login } from './login.ts';
 import { AGENT_VERSION } from '../version.ts';
 
 /** How often the run state for `porten status` is refreshed besides every change (engine health moves on its own). */
@@ -19,10 +20,18 @@ const STATE_REFRESH_MS = 5000;
  * a signal, and owns graceful stop: the first SIGTERM/SIGINT drains (no new requests, in-flight ones
  * finish, then exit 0), a second one stops at once (exit 1). A credential the hub rejects ends the
  * run with one line and exit 3 — systemd does not restart it (RestartPreventExitStatus).
+ *
+ * `--enroll` (for containers, whose image has no shell to script `login` then `run`): when this
+ * machine holds no credential yet, enroll first with PORTEN_HUB_URL exactly as `porten login` does
+ * (the code is printed, an operator approves), then serve. With a credential it is a plain `run`.
  */
 export async function run(ctx: CommandContext): Promise<number> {
-  parseFlags('run', ctx.argv, {});
+  const flags = parseFlags('run', ctx.argv, { enroll: { type: 'boolean' } });
   const config = ctx.config();
+  if (flags.enroll && !readCredentials(config.home)) {
+    const enrolled = await login({ ...ctx, argv: [] });
+    if (enrolled !== 0) return enrolled;
+  }
   const creds = requireCredentials(config.home);
   const hubUrl = config.hubUrl ?? creds.hub_url;
   const log = createLogger(config.logLevel);
