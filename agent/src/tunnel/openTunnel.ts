@@ -1,5 +1,5 @@
 import { WebSocket } from 'ws';
-import { TUNNEL_PATH, type HelloMessage, type HubMessage, type WelcomeMessage } from '@porten/hub/protocol';
+import { parseHubMessage, TUNNEL_PATH, type HelloMessage, type HubMessage, type WelcomeMessage } from '@porten/hub/protocol';
 import { AgentError, describeNetworkError } from '../errors/index.ts';
 
 /** Close codes the hub uses (hub/src/tunnel/tunnelRegistry.ts). */
@@ -16,8 +16,10 @@ export interface OpenTunnelOptions {
   hubUrl: string;
   credential: string;
   hello: HelloMessage;
-  /** Every hub frame after `welcome`, in order, synchronously (none is lost between welcome and the caller). */
+  /** Every valid hub frame after `welcome`, in order, synchronously (none is lost between welcome and the caller). */
   onFrame(message: HubMessage): void;
+  /** A frame after `welcome` that parseHubMessage rejected (malformed, or a type this agent does not know): dropped, reported here. */
+  onInvalid?(problem: string): void;
   /** The tunnel `ws` closed after `welcome`. */
   onClose(ws: WebSocket, code: number, reason: string): void;
   /** Upgrade + hello/welcome must finish within this. Default 10 s. */
@@ -74,17 +76,17 @@ export function openTunnel(opts: OpenTunnelOptions): Promise<OpenedTunnel> {
     ws.on('open', () => ws.send(JSON.stringify(opts.hello)));
     ws.on('message', (data, isBinary) => {
       if (failed || isBinary) return;
-      let msg: HubMessage;
-      try {
-        msg = JSON.parse(data.toString()) as HubMessage;
-      } catch {
-        return; // the hub only sends JSON; a frame that is not is dropped, not fatal
+      // Validated like the hub validates node frames; a bad frame is dropped, not fatal.
+      const msg = parseHubMessage(data.toString());
+      if ('invalid' in msg) {
+        if (welcome) opts.onInvalid?.(msg.invalid);
+        return;
       }
       if (welcome) {
         opts.onFrame(msg);
         return;
       }
-      if (msg?.type !== 'welcome') return;
+      if (msg.type !== 'welcome') return;
       welcome = msg;
       clearTimeout(timer);
       resolve({ ws, welcome });

@@ -1,5 +1,5 @@
 import type { WebSocket } from 'ws';
-import { PROTOCOL_VERSION, type Capacity, type HubMessage, type NodeMessage, type WelcomeMessage } from '@porten/hub/protocol';
+import { PROTOCOL_VERSION, type AssignmentMessage, type Capacity, type HubMessage, type NodeMessage, type WelcomeMessage } from '@porten/hub/protocol';
 import type { Logger } from '@porten/hub/log';
 import type { Engine } from '../engines/types.ts';
 import { AgentError, isAgentError } from '../errors/index.ts';
@@ -132,6 +132,7 @@ export class TunnelClient {
           loaded_models: this.draining ? [] : this.opts.engine.loadedModels(),
         },
         onFrame: (m) => this.handle(m),
+        onInvalid: (problem) => this.opts.log.warn('dropping a frame from the hub that is not valid protocol', { problem }),
         onClose: (socket, code, reason) => this.closed(socket, code, reason),
       });
       if (this.finished) {
@@ -211,11 +212,23 @@ export class TunnelClient {
       case 'unload':
         void this.loads.unload(m).then(() => this.changed());
         break;
+      case 'assignment':
+        this.reassigned(m);
+        break;
       case 'welcome':
         break;
-      default:
-        this.opts.log.debug('ignoring an unknown frame from the hub', { type: (m as { type?: unknown }).type });
     }
+  }
+
+  /**
+   * An operator changed this node's name, region or trust class: keep the status current (`porten
+   * status` reads it from the run state). Display only — the hub routes by its own records.
+   */
+  private reassigned(m: AssignmentMessage): void {
+    if (!this.welcome) return;
+    this.welcome = { ...this.welcome, name: m.name, region: m.region, trust_class: m.trust_class };
+    this.opts.log.info('the hub changed this node\'s assignment', { name: m.name, region: m.region, trust_class: m.trust_class });
+    this.changed();
   }
 
   private capacity(): Capacity {

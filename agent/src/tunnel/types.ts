@@ -14,7 +14,7 @@ export interface ModelSource {
 /** The tunnel as `porten status` and the logs describe it. */
 export interface TunnelStatus {
   connected: boolean;
-  /** The hub's last `welcome`: the node's identity as the operator assigned it. */
+  /** The hub's last `welcome`, with name, region and trust class updated by each `assignment`: the node's identity as the operator assigned it. */
   welcome: WelcomeMessage | undefined;
   /** Since when the current tunnel is up (ms epoch). */
   connected_at: number | undefined;

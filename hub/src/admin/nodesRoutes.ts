@@ -67,6 +67,9 @@ export function nodesRoutes(deps: HubDeps): AdminRoute[] {
         const existing = requireFound(await nodes.getNode(deps.pool, id), notFound(id));
         if (existing.status === 'revoked') throw new HubError('conflict', `node ${id} is revoked; enroll the machine again to use it`);
         const node = requireFound(await nodes.updateNode(deps.pool, id, patch), notFound(id));
+        // Every replica drops its cached node list (routing uses the new values at once), and the
+        // replica holding the node's tunnel sends it an `assignment` frame — for `porten status`
+        // only: routing never takes region or trust class from the node.
         await deps.events.publish({ type: 'node_changed', node_id: node.id });
         res.json(nodeView(node, await presenceOf([node.id])));
       },

@@ -1,2 +1,3 @@
 export * from './messages.ts';
 export { parseNodeMessage } from './parseNodeMessage.ts';
+export { parseHubMessage } from './parseHubMessage.ts';

@@ -9,7 +9,9 @@
  * stream: the hub sends `pause` when the client is slow and `resume` when it drained.
  *
  * Nodes never report region or trust class: those are the operator's, sent to the node in `welcome`
- * only so it can show them. Unknown fields in node messages are ignored, never trusted.
+ * (and in `assignment` when an operator changes them) only so it can show them. Unknown fields in
+ * node messages are ignored, never trusted. Each side validates what it receives:
+ * parseNodeMessage.ts on the hub, parseHubMessage.ts on the agent.
  */
 
 export const PROTOCOL_VERSION = 1;
@@ -123,6 +125,19 @@ export interface WelcomeMessage {
   heartbeat_interval_ms: number;
 }
 
+/**
+ * The operator changed the node's name, region or trust class (admin `PATCH /nodes/{id}`): the
+ * values now in the hub's records, sent by the replica holding the tunnel so `porten status` is
+ * current without a reconnect. Informational, like `welcome`: routing reads the hub's own records,
+ * never what a node was told. Agents that predate it ignore it as an unknown frame.
+ */
+export interface AssignmentMessage {
+  type: 'assignment';
+  name: string;
+  region: string;
+  trust_class: string;
+}
+
 /** Sampling settings shared by chat and text completions, passed to the engine as given. */
 export interface SamplingParams {
   temperature?: number;
@@ -179,4 +194,4 @@ export interface UnloadMessage {
   model: string;
 }
 
-export type HubMessage = WelcomeMessage | RequestMessage | CancelMessage | FlowMessage | LoadMessage | UnloadMessage;
+export type HubMessage = WelcomeMessage | AssignmentMessage | RequestMessage | CancelMessage | FlowMessage | LoadMessage | UnloadMessage;

@@ -1,3 +1,4 @@
+import { isObj, nonNeg, strings, typedFrame } from './frameFields.ts';
 import type { Capacity, EngineCapability, NodeMessage, ToolCallDelta } from './messages.ts';
 
 /**
@@ -6,13 +7,9 @@ import type { Capacity, EngineCapability, NodeMessage, ToolCallDelta } from './m
  * adds (a `region`, say) can reach routing.
  */
 export function parseNodeMessage(raw: string): NodeMessage | { invalid: string } {
-  let v: unknown;
-  try {
-    v = JSON.parse(raw);
-  } catch {
-    return { invalid: 'frame is not JSON' };
-  }
-  if (!isObj(v) || typeof v.type !== 'string') return { invalid: 'frame has no type' };
+  const parsed = typedFrame(raw);
+  if ('invalid' in parsed) return parsed;
+  const v = parsed.frame;
   switch (v.type) {
     case 'hello': {
       const engine = v.engine;
@@ -88,15 +85,6 @@ export function parseNodeMessage(raw: string): NodeMessage | { invalid: string }
   }
 }
 
-function isObj(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-function nonNeg(v: unknown): number {
-  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : 0;
-}
-function strings(v: unknown): string[] {
-  return Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string').slice(0, 1000) : [];
-}
 function capacityOf(v: unknown): Capacity | undefined {
   if (!isObj(v)) return undefined;
   return { vram_total_mb: nonNeg(v.vram_total_mb), vram_free_mb: nonNeg(v.vram_free_mb), max_concurrency: Math.max(1, nonNeg(v.max_concurrency)) };

@@ -5,9 +5,10 @@ import type { HubDeps } from '../deps.ts';
 import { HubError } from '../errors/index.ts';
 import { toErrorBody } from '../http/errorResponse.ts';
 import { parseNodeMessage, PROTOCOL_VERSION, TUNNEL_PATH, type HelloMessage } from '../protocol/index.ts';
-import type { NodeRecord } from '../store/index.ts';
+import { nodes, type NodeRecord } from '../store/index.ts';
 import { authenticateNode } from '../auth/authenticateNode.ts';
 import { NodeConnection } from './nodeConnection.ts';
+import { pushAssignments } from './pushAssignments.ts';
 import { CLOSE, type TunnelRegistry } from './tunnelRegistry.ts';
 
 const HELLO_TIMEOUT_MS = 10_000;
@@ -16,12 +17,14 @@ const MAX_FRAME_BYTES = 16 * 1024 * 1024;
 /**
  * Accepts node tunnels: `GET /v1/nodes/tunnel` upgraded to a WebSocket, authenticated by the node
  * credential (Bearer). The node must send `hello` first; the hub answers `welcome` with the
- * operator-assigned identity. From then on heartbeats refresh presence (Redis) and stream events are
- * routed to the requests waiting on them.
+ * operator-assigned identity (and `assignment` when an operator changes it: pushAssignments.ts).
+ * From then on heartbeats refresh presence (Redis) and stream events are routed to the requests
+ * waiting on them.
  */
 export function attachTunnelServer(server: Server, deps: HubDeps, registry: TunnelRegistry): { close(): void } {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   const { log, config } = deps;
+  const stopAssignments = pushAssignments(deps.events, registry, (id) => nodes.getNode(deps.pool, id), log);
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (req.url ?? '').split('?')[0];
@@ -161,6 +164,7 @@ export function attachTunnelServer(server: Server, deps: HubDeps, registry: Tunn
 
   return {
     close() {
+      stopAssignments();
       clearInterval(sweeper);
       registry.closeAll('hub shutting down');
       wss.close();

@@ -27,7 +27,8 @@ interface StatusReport {
 /**
  * `porten status`: the node as the hub sees it — region and trust class are the operator's, taken
  * from the hub's `welcome` — plus the engine, served models and VRAM budget. When `porten run` is
- * up on this machine its run state answers (its live tunnel holds the welcome); otherwise a short
+ * up on this machine its run state answers (its live tunnel holds the welcome, kept current by the
+ * hub's `assignment` frames when an operator re-classifies the node, without a reconnect); otherwise a short
  * tunnel says hello, reads the welcome and closes, advertising no model and no capability so the
  * hub routes nothing to it. Exit 1 when the hub cannot be reached, 3 without a usable credential.
  */
