@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 
 const ROOT = join(import.meta.dirname, '..');
-const SOURCE_DIRS = ['hub/src', 'agent/src'];
+const SOURCE_DIRS = ['hub/src', 'agent/src', 'bundle'];
 /** Entry points that hand the environment to a config loader; nothing else may read it. */
 const ENV_READERS = new Set(['hub/src/main.ts', 'agent/src/main.ts']);
 const MAX_LINES = 400;

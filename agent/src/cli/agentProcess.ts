@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
@@ -14,15 +15,34 @@ export interface AgentRun {
   kill(signal?: NodeJS.Signals): void;
 }
 
+export interface StartOptions {
+  /** Copy the process's stderr (the JSON log) to this process's stderr, for debugging a test. */
+  echo?: boolean;
+  /** Working directory (default: this process's). */
+  cwd?: string;
+  /** What error messages call the process (default: the executable's file name). */
+  name?: string;
+}
+
 /**
  * Test support: the real `porten` command (agent/src/main.ts on this Node) as a child process, with
  * exactly the environment given (pass PATH), so tests drive what operators run. `echo` copies its
  * stderr (the JSON log) to this process's stderr, for debugging a test.
  */
 export function startAgent(args: string[], env: Record<string, string>, echo = false): AgentRun {
-  const child = spawn(process.execPath, [MAIN, ...args], {
+  return startExecutable(process.execPath, [MAIN, ...args], env, { echo, name: 'porten' });
+}
+
+/**
+ * Any program — a built single executable (`dist/porten`, `dist/porten-hub`) — as a child process
+ * watched like startAgent's: exactly the environment given, output collected, waitable.
+ */
+export function startExecutable(executable: string, args: string[], env: Record<string, string>, options: StartOptions = {}): AgentRun {
+  const { echo = false, name = basename(executable) } = options;
+  const child = spawn(executable, args, {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
   });
   let out = '';
   let err = '';
@@ -56,12 +76,12 @@ export function startAgent(args: string[], env: Record<string, string>, echo = f
             resolve();
           } else if (child.exitCode !== null || child.signalCode !== null) {
             cleanup();
-            reject(new Error(`porten exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}\nstdout: ${out}\nstderr: ${err}`));
+            reject(new Error(`${name} exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}\nstdout: ${out}\nstderr: ${err}`));
           }
         };
         const timer = setTimeout(() => {
           cleanup();
-          reject(new Error(`porten did not print ${pattern} within ${timeoutMs} ms\nstdout: ${out}\nstderr: ${err}`));
+          reject(new Error(`${name} did not print ${pattern} within ${timeoutMs} ms\nstdout: ${out}\nstderr: ${err}`));
         }, timeoutMs);
         const cleanup = () => {
           clearTimeout(timer);
@@ -76,7 +96,18 @@ export function startAgent(args: string[], env: Record<string, string>, echo = f
 
 /** Runs `porten` to completion. */
 export async function runAgent(args: string[], env: Record<string, string>, timeoutMs = 20_000): Promise<{ code: number; stdout: string; stderr: string }> {
-  const run = startAgent(args, env);
+  return runExecutable(process.execPath, [MAIN, ...args], env, { timeoutMs, name: 'porten' });
+}
+
+/** Runs a program (see startExecutable) to completion; SIGKILL after `timeoutMs`. */
+export async function runExecutable(
+  executable: string,
+  args: string[],
+  env: Record<string, string>,
+  options: StartOptions & { timeoutMs?: number } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { timeoutMs = 20_000, ...start } = options;
+  const run = startExecutable(executable, args, env, start);
   const timer = setTimeout(() => run.kill('SIGKILL'), timeoutMs);
   const code = await run.exited;
   clearTimeout(timer);

@@ -73,6 +73,11 @@ export const AGENT_ERROR_CODES = {
   /** The engine failed while running a request. */
   engine_error: { retryable: false },
   /**
+   * The single executable's native payload (node-llama-cpp and its CPU binary, `porten-payload/`
+   * beside the executable) is missing or incomplete, so the builtin engine cannot start.
+   */
+  payload_missing: { retryable: false },
+  /**
    * The builtin engine's llama.cpp child process exited (crash, kill, out of memory, a GGUF that
    * aborts llama.cpp). It is restarted for the next request; a request that had already streamed
    * output is reported with `retryable: false`.

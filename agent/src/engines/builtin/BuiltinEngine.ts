@@ -1,9 +1,9 @@
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import type { EngineCapability, RequestMessage } from '@porten/hub/protocol';
 import type { Logger } from '@porten/hub/log';
 import { AgentError, isAgentError } from '../../errors/index.ts';
 import type { Engine, EngineSink, LocalModel } from '../types.ts';
+import { engineChildCommand, type ChildCommand } from './engineChildCommand.ts';
 import { EngineProcess } from './engineProcess.ts';
 
 export interface BuiltinEngineOptions {
@@ -14,10 +14,8 @@ export interface BuiltinEngineOptions {
   contextSize?: number;
   /** Requests a model serves at once (default 1); more wait in the child for a free sequence. */
   maxConcurrency?: number;
-  /** The child's entry file; the single executable ships its bundled form beside the binary. */
-  entry?: string;
-  /** The Node runtime for the child (default: this process's). */
-  execPath?: string;
+  /** How to start the llama.cpp child (default engineChildCommand(): engineChild.ts, or the executable itself). */
+  child?: ChildCommand;
 }
 
 
@@ -33,22 +31,21 @@ export interface BuiltinEngineOptions {
  */
 export class BuiltinEngine implements Engine {
   readonly kind = 'builtin' as const;
-  private readonly opts: Required<Omit<BuiltinEngineOptions, 'execPath'>> & { execPath: string | undefined };
+  private readonly opts: Required<BuiltinEngineOptions>;
   /** Models the engine serves: loaded in the live child, or to be loaded again in the next one. */
   private readonly models = new Map<string, LocalModel>();
   private proc: EngineProcess | undefined;
   private starting: Promise<EngineProcess> | undefined;
   private closed = false;
 
+  /** Throws `payload_missing` when the single executable's native payload is not beside it. */
   constructor(options: BuiltinEngineOptions) {
     this.opts = {
       threads: Math.max(1, Math.min(options.threads, availableParallelism())),
       log: options.log,
       contextSize: options.contextSize ?? 4096,
       maxConcurrency: options.maxConcurrency ?? 1,
-      // Resolved here, not at module load: the single executable's bundle has no import.meta.url and passes `entry`.
-      entry: options.entry ?? fileURLToPath(new URL('./engineChild.ts', import.meta.url)),
-      execPath: options.execPath,
+      child: options.child ?? engineChildCommand(),
     };
   }
 
@@ -135,7 +132,7 @@ export class BuiltinEngine implements Engine {
   private async start(): Promise<EngineProcess> {
     let proc: EngineProcess;
     try {
-      proc = await EngineProcess.start({ entry: this.opts.entry, execPath: this.opts.execPath, log: this.opts.log, settings: { threads: this.opts.threads, contextSize: this.opts.contextSize, sequences: this.opts.maxConcurrency } });
+      proc = await EngineProcess.start({ command: this.opts.child, log: this.opts.log, settings: { threads: this.opts.threads, contextSize: this.opts.contextSize, sequences: this.opts.maxConcurrency } });
     } catch (err) {
       throw new AgentError('engine_error', `the builtin engine cannot start llama.cpp: ${(err as Error).message}`, { cause: err });
     }

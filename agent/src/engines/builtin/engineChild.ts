@@ -1,25 +1,31 @@
 /**
- * Entry of the builtin engine's child process (forked by BuiltinEngine with an IPC channel): the
- * only process that loads llama.cpp. A GGUF that makes llama.cpp abort takes this process down, not
+ * The builtin engine's child process (started by BuiltinEngine with an IPC channel): the only
+ * process that loads llama.cpp. A GGUF that makes llama.cpp abort takes this process down, not
  * the agent. It does what ParentMessage says and answers with ChildMessage; it exits when the IPC
  * channel closes (the agent stopped or died), so it never outlives the agent.
+ *
+ * Started as `node engineChild.ts` from source (the `import.meta.main` line at the end), and as
+ * `porten __engine-child` in the single executable (internalEntry.ts calls serveEngineChild).
  */
 import { AgentError, isAgentError } from '../../errors/index.ts';
 import type { ChildError, ChildMessage, ParentMessage } from './childProtocol.ts';
 import { LlamaHost } from './llamaHost.ts';
 
-if (!process.send) {
-  console.error('engineChild.ts is started by the builtin engine (child_process.fork), not by hand');
-  process.exit(2);
+/** Serves the parent's messages until the IPC channel closes; exits 2 when there is no channel. */
+export function serveEngineChild(): void {
+  if (!process.send) {
+    console.error('the engine child is started by the builtin engine (with an IPC channel), not by hand');
+    process.exit(2);
+  }
+  process.on('disconnect', () => process.exit(0));
+  process.on('message', (raw) => onMessage(raw as ParentMessage));
 }
 
 const send = (m: ChildMessage) => process.send!(m);
 let host: Promise<LlamaHost> | undefined;
 const runs = new Map<number, AbortController>();
 
-process.on('disconnect', () => process.exit(0));
-process.on('message', (raw) => {
-  const m = raw as ParentMessage;
+function onMessage(m: ParentMessage): void {
   switch (m.type) {
     case 'init':
       host = LlamaHost.start(m.settings);
@@ -47,7 +53,7 @@ process.on('message', (raw) => {
       return;
     }
   }
-});
+}
 
 function ready(): Promise<LlamaHost> {
   return host ?? Promise.reject(new AgentError('engine_error', 'the engine child was not initialised (this is a bug)'));
@@ -65,3 +71,5 @@ function toChildError(err: unknown): ChildError {
   const message = err instanceof Error ? err.message : String(err);
   return { code: 'engine_error', message: `llama.cpp failed: ${message}`, retryable: false };
 }
+
+if (import.meta.main) serveEngineChild();

@@ -1,10 +1,11 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FinishReason, RequestMessage, ToolCallDelta, Usage } from '@porten/hub/protocol';
 import type { Logger } from '@porten/hub/log';
 import { AgentError } from '../../errors/index.ts';
 import type { ChildMessage, ChildSettings, ParentMessage } from './childProtocol.ts';
+import type { ChildCommand } from './engineChildCommand.ts';
 
 export interface RunHandlers {
   delta(part: { content?: string; tool_calls?: ToolCallDelta[] }): void;
@@ -14,10 +15,8 @@ export interface RunHandlers {
 }
 
 export interface SpawnOptions {
-  /** The child's entry file (engineChild.ts, or its bundled form beside the single executable). */
-  entry: string;
-  /** The Node runtime that runs it (default: this process's). */
-  execPath?: string;
+  /** What to run (engineChildCommand()): Node with engineChild.ts, or the single executable itself. */
+  command: ChildCommand;
   settings: ChildSettings;
   log: Logger;
 }
@@ -75,12 +74,11 @@ export class EngineProcess {
     child.on('error', (err) => this.log.error('engine process error', { pid: child.pid, error: err.message }));
   }
 
-  /** Forks the child and initialises llama.cpp in it (CPU backend, `settings.threads`). */
+  /** Starts the child with an IPC channel and initialises llama.cpp in it (CPU backend, `settings.threads`). */
   static async start(opts: SpawnOptions): Promise<EngineProcess> {
-    const child = fork(opts.entry, [], {
-      execPath: opts.execPath ?? process.execPath,
-      // Not the parent's flags (a test runner's loaders, inspector ports): the child is plain Node.
-      execArgv: [],
+    // spawn, not fork: fork runs a module file with Node, and the single executable has none to
+    // give it. Neither passes the parent's flags (a test runner's loaders, inspector ports) on.
+    const child = spawn(opts.command.execPath, opts.command.args, {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'advanced',
     });

@@ -1,12 +1,13 @@
 import type { FinishReason, RequestMessage, ToolCallDelta, Usage } from '@porten/hub/protocol';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LlamaLogLevel, getLlama, resolveChatWrapper, type ChatWrapper, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaEmbeddingContext, type LlamaModel } from 'node-llama-cpp';
+import type { ChatWrapper, Llama, LlamaContext, LlamaContextSequence, LlamaEmbeddingContext, LlamaModel } from 'node-llama-cpp';
 import { AgentError } from '../../errors/index.ts';
 import type { LocalModel } from '../types.ts';
 import { chatPrompt } from './chatPrompt.ts';
 import { checkGguf } from './checkGguf.ts';
 import type { ChildSettings } from './childProtocol.ts';
 import { generateText } from './generateText.ts';
+import { loadNodeLlamaCpp, type NodeLlamaCpp } from './loadNodeLlamaCpp.ts';
 
 export interface RunSink {
   delta(part: { content?: string; tool_calls?: ToolCallDelta[] }): void;
@@ -34,13 +35,15 @@ const LOG_WAIT_MS = 500;
  * for a free sequence. Lives only inside the engine child (engineChild.ts).
  */
 export class LlamaHost {
+  private readonly lib: NodeLlamaCpp;
   private readonly llama: Llama;
   private readonly settings: ChildSettings;
   private readonly models = new Map<string, Loaded>();
   private readonly loading = new Map<string, Promise<void>>();
   private readonly errorLog: string[];
 
-  private constructor(llama: Llama, settings: ChildSettings, errorLog: string[]) {
+  private constructor(lib: NodeLlamaCpp, llama: Llama, settings: ChildSettings, errorLog: string[]) {
+    this.lib = lib;
     this.llama = llama;
     this.settings = settings;
     this.errorLog = errorLog;
@@ -48,7 +51,9 @@ export class LlamaHost {
 
   static async start(settings: ChildSettings): Promise<LlamaHost> {
     const errorLog: string[] = [];
-    const llama = await getLlama({
+    const lib = await loadNodeLlamaCpp();
+    const { LlamaLogLevel } = lib;
+    const llama = await lib.getLlama({
       gpu: false,
       // Only the prebuilt CPU binary in @node-llama-cpp/linux-x64: never clone, build or download.
       // The GPU and other-CPU prebuilt packages are not even installed: the root package.json
@@ -66,7 +71,7 @@ export class LlamaHost {
         if (errorLog.length > LOG_LINES_KEPT) errorLog.shift();
       },
     });
-    return new LlamaHost(llama, settings, errorLog);
+    return new LlamaHost(lib, llama, settings, errorLog);
   }
 
   async load(local: LocalModel): Promise<void> {
@@ -145,7 +150,7 @@ export class LlamaHost {
       });
       const free: LlamaContextSequence[] = [];
       for (let i = 0; i < this.settings.sequences; i++) free.push(context.getSequence());
-      this.models.set(local.id, { model, context, wrapper: resolveChatWrapper(model), free, waiting: [], embedding: undefined, running: new Set() });
+      this.models.set(local.id, { model, context, wrapper: this.lib.resolveChatWrapper(model), free, waiting: [], embedding: undefined, running: new Set() });
     } catch (err) {
       await model.dispose();
       throw new AgentError('load_failed', `llama.cpp cannot create a context for ${local.id}: ${await this.llamaSays(err)}`, { cause: err });
