@@ -28,7 +28,7 @@ describe('ModelStore against the real hub mirror', () => {
     model: id,
     sha256: m.sha256,
     size_bytes: m.bytes.length,
-    url: `${base}/v1/nodes/mirror/${m.sha256}`, // as the hub's router builds it
+    url: `${base}/v1/nodes/mirror/${m.sha256}`, // as the tunnel client resolves the hub's path
   });
 
   beforeAll(async () => {

@@ -207,7 +207,7 @@ export class TunnelClient {
         this.streams.resume(m.id);
         break;
       case 'load':
-        void this.loads.load(m).then(() => this.changed());
+        void this.loads.load({ ...m, url: mirrorUrl(m.url, this.opts.hubUrl) }).then(() => this.changed());
         break;
       case 'unload':
         void this.loads.unload(m).then(() => this.changed());
@@ -293,3 +293,21 @@ export class TunnelClient {
     this.finish(end);
   }
 }
+
+/**
+ * The mirror URL of a `load` frame, resolved against the hub URL this node connects to: the hub
+ * sends a path (`/v1/nodes/mirror/<sha256>`) because the address that reaches it from here is the
+ * node's to know (a node in a container reaches `http://hub:8080`, not the hub's published
+ * 127.0.0.1). Anything on another origin becomes null (the load then fails as having no weights):
+ * the node credential that authenticates the download is only ever sent to the hub itself.
+ */
+export function mirrorUrl(url: string | null, hubUrl: string): string | null {
+  if (url === null) return null;
+  try {
+    const resolved = new URL(url, hubUrl);
+    return resolved.origin === new URL(hubUrl).origin ? resolved.href : null;
+  } catch {
+    return null;
+  }
+}
+

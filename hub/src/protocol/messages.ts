@@ -185,7 +185,10 @@ export interface LoadMessage {
   model: string;
   sha256: string | null;
   size_bytes: number | null;
-  /** Where to fetch the weights: the hub's model mirror (authenticated with the node credential). */
+  /**
+   * Where to fetch the weights: the hub's model mirror (authenticated with the node credential), as
+   * a path the node resolves against its own hub URL; the node refuses any other origin.
+   */
   url: string | null;
 }
 

@@ -209,7 +209,8 @@ export class Router {
     const loaded = untried.find((c) => c.loaded || c.conn.state.loaded_models.includes(req.model.id));
     if (loaded) return { ...loaded, loaded: true };
     if (untried.length === 0) return null;
-    const mirror = req.model.sha256 ? `${this.deps.config.publicUrl}/v1/nodes/mirror/${req.model.sha256}` : null;
+    // A path: the node resolves it against the hub URL it reached us by (see the agent's mirrorUrl).
+    const mirror = req.model.sha256 ? `/v1/nodes/mirror/${req.model.sha256}` : null;
     const load = await this.placement.ensureLoaded(req.model, untried, mirror, req.signal, deadline);
     if (load.kind === 'ready') return load.candidate;
     if (load.kind === 'failed') {
