@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { AdminClient, Json } from './adminClient.ts';
+import { pollUntil } from './pollUntil.ts';
+
+export const DEMO = {
+  org: 'demo',
+  region: 'eu',
+  trust: 'trusted',
+  model: 'demo-chat',
+  keyName: 'sovereign demo key',
+  nodeName: 'demo-node-1',
+} as const;
+
+/** Puts a GGUF file in the catalog and the hub's mirror as `id` (skipped when the catalog already holds exactly this file). */
+export async function ensureCatalogModel(admin: AdminClient, id: string, ggufPath: string): Promise<{ sha256: string; imported: boolean }> {
+  const bytes = readFileSync(ggufPath);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const existing = await admin.call('GET', `/models/${id}`, undefined, [404]);
+  if (existing.status === 200 && existing.body.sha256 === sha256) return { sha256, imported: false };
+  await admin.call('PUT', `/models/${id}/weights?sha256=${sha256}&capabilities=chat,completions&context_length=512`, new Uint8Array(bytes));
+  return { sha256, imported: true };
+}
+
+export async function ensureOrg(admin: AdminClient, name: string): Promise<Json> {
+  const orgs: Json[] = (await admin.get('/orgs')).data;
+  return orgs.find((o) => o.name === name) ?? (await admin.post('/orgs', { name }));
+}
+
+/**
+ * The node called `name`, approved into `org` with the given region and trust class: an enrolled
+ * node of that name is returned as it is; else the newest pending enrollment of that name (the agent
+ * printed its code) is approved. Waits for the enrollment to appear.
+ */
+export async function approveNodeByName(admin: AdminClient, name: string, placement: { org_id: string; region: string; trust_class: string }, timeoutMs: number): Promise<string> {
+  return pollUntil(
+    `an enrollment request from the node ${name}`,
+    async () => {
+      const nodes: Json[] = (await admin.get('/nodes')).data;
+      const enrolled = nodes.find((n) => n.name === name && n.revoked_at == null);
+      if (enrolled) return enrolled.id as string;
+      const pending: Json[] = (await admin.get('/enrollments?status=pending')).data;
+      const mine = pending.filter((e) => e.name === name).sort((a, b) => String(b.created_at).localeCompare(String(a.created_at)))[0];
+      if (!mine) return undefined;
+      return (await admin.post(`/enrollments/${mine.user_code}/approve`, placement)).node_id as string;
+    },
+    timeoutMs,
+    'check the node container\'s log (it prints its enrollment code)',
+  );
+}
+
+export async function waitNodeOnline(admin: AdminClient, nodeId: string, online: boolean, timeoutMs: number): Promise<void> {
+  await pollUntil(
+    `node ${nodeId} ${online ? 'connecting to' : 'leaving'} the hub`,
+    async () => ((await admin.get(`/nodes/${nodeId}`)).online === online ? true : undefined),
+    timeoutMs,
+    'check the node container\'s log',
+  );
+}
+
+export interface ChatOutcome {
+  status: number;
+  body: Json;
+  node: string | null;
+  region: string | null;
+}
+
+/** One chat completion with an API key, as any OpenAI client sends it. */
+export async function sendChat(hubUrl: string, apiKey: string, model: string, content: string, maxTokens = 24): Promise<ChatOutcome> {
+  const res = await fetch(`${hubUrl}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model, messages: [{ role: 'user', content }], max_tokens: maxTokens, seed: 7 }),
+  });
+  return { status: res.status, body: await res.json().catch(() => null), node: res.headers.get('x-porten-node'), region: res.headers.get('x-porten-region') };
+}
