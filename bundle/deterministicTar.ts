@@ -14,7 +14,7 @@ interface Entry {
   executable: boolean;
 }
 
-const BLOCK = 512;
+export const BLOCK = 512;
 const NAME_MAX = 100;
 const PREFIX_MAX = 155;
 
@@ -43,15 +43,7 @@ function collect(abs: string, path: string): Entry[] {
 
 async function* tarStream(entries: Entry[]): AsyncGenerator<Buffer> {
   for (const e of entries) {
-    const name = e.kind === 'dir' ? `${e.path}/` : e.path;
-    const split = splitUstarName(name);
-    if (!split) {
-      const record = paxRecord('path', name);
-      yield header({ name: 'PaxHeader', prefix: '', type: 'x', size: record.length, mode: 0o644 });
-      yield padded(record);
-    }
-    const { prefix, base } = split ?? { prefix: '', base: Buffer.from(name).subarray(0, NAME_MAX).toString() };
-    yield header({ name: base, prefix, type: e.kind === 'dir' ? '5' : '0', size: e.size, mode: e.executable ? 0o755 : 0o644 });
+    yield entryHeader(e.kind === 'dir' ? `${e.path}/` : e.path, e.kind, e.size, e.executable ? 0o755 : 0o644);
     if (e.kind === 'file') {
       const content = await readFile(e.abs);
       if (content.length !== e.size) throw new Error(`${e.abs} changed while it was archived`);
@@ -59,6 +51,21 @@ async function* tarStream(entries: Entry[]): AsyncGenerator<Buffer> {
     }
   }
   yield Buffer.alloc(2 * BLOCK);
+}
+
+/**
+ * The header block(s) of one entry in the deterministic form above (times 0, owner root): a PAX
+ * `path` record first when the name does not fit ustar. The content follows, padded with `padded`.
+ * Exported for the air-gap bundle (airgap/), which writes its tar from files of several places.
+ */
+export function entryHeader(name: string, kind: 'dir' | 'file', size: number, mode: number): Buffer {
+  const split = splitUstarName(name);
+  const pax = split ? [] : [paxRecord('path', name)];
+  const { prefix, base } = split ?? { prefix: '', base: Buffer.from(name).subarray(0, NAME_MAX).toString() };
+  return Buffer.concat([
+    ...pax.flatMap((record) => [header({ name: 'PaxHeader', prefix: '', type: 'x', size: record.length, mode: 0o644 }), padded(record)]),
+    header({ name: base, prefix, type: kind === 'dir' ? '5' : '0', size, mode }),
+  ]);
 }
 
 /** `name` as ustar's name (≤ 100 bytes) and prefix (≤ 155 bytes, split at a `/`), or null when it does not fit. */
@@ -110,7 +117,8 @@ function octal(b: Buffer, offset: number, width: number, value: number): void {
   b.write(`${digits.padStart(width - 1, '0')}\u0000`, offset);
 }
 
-function padded(data: Buffer): Buffer {
+/** `data` padded with zeros to a whole number of 512-byte blocks. */
+export function padded(data: Buffer): Buffer {
   const rest = data.length % BLOCK;
   return rest === 0 ? data : Buffer.concat([data, Buffer.alloc(BLOCK - rest)]);
 }

@@ -7,9 +7,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 
 const ROOT = join(import.meta.dirname, '..');
-const SOURCE_DIRS = ['hub/src', 'agent/src', 'bundle'];
+const SOURCE_DIRS = ['hub/src', 'agent/src', 'bundle', 'airgap/src'];
 /** Entry points that hand the environment to a config loader; nothing else may read it. */
-const ENV_READERS = new Set(['hub/src/main.ts', 'agent/src/main.ts']);
+const ENV_READERS = new Set(['hub/src/main.ts', 'agent/src/main.ts', 'airgap/src/main.ts']);
 const MAX_LINES = 400;
 const GRAB_BAGS = /^(utils?|helpers?|misc|common)\.ts$/i;
 

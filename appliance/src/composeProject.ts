@@ -3,7 +3,8 @@ import { ApplianceError } from './ApplianceError.ts';
 import { runTool, runToolChecked } from './runTool.ts';
 
 /** The repository's compose files (compose/). */
-export const COMPOSE_DIR = join(import.meta.dirname, '..', '..', 'compose');
+// In a single executable (portenctl) there is no source folder: callers pass the bundle's compose folder instead.
+export const COMPOSE_DIR = join(import.meta.dirname ?? '/nonexistent', '..', '..', 'compose');
 export const COMPOSE_FILES = {
   platform: join(COMPOSE_DIR, 'platform.yml'),
   node: join(COMPOSE_DIR, 'node.yml'),

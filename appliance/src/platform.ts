@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { ApplianceError } from './ApplianceError.ts';
 import { COMPOSE_FILES, ComposeProject, findCompose, type ComposeCommand } from './composeProject.ts';
 import { pollUntil } from './pollUntil.ts';
@@ -10,6 +11,8 @@ export interface PlatformOptions {
   version: string;
   hubPort: number;
   bindAddress?: string;
+  /** Where platform.yml is (default: the repository's compose/); an air-gap install passes the bundle's copy. */
+  composeDir?: string;
   /** Progress lines for a person watching. */
   step?: (line: string) => void;
 }
@@ -45,7 +48,7 @@ export async function bringUpPlatform(opts: PlatformOptions): Promise<Platform> 
   const step = opts.step ?? (() => {});
   const settings = ensureSiteEnv(opts.siteDir, { version: opts.version, project: opts.project, hubPort: opts.hubPort, ...(opts.bindAddress ? { bindAddress: opts.bindAddress } : {}) });
   const compose = await findCompose();
-  const stack = new ComposeProject(compose, opts.project, siteEnvPath(opts.siteDir), [COMPOSE_FILES.platform]);
+  const stack = new ComposeProject(compose, opts.project, siteEnvPath(opts.siteDir), [opts.composeDir ? join(opts.composeDir, 'platform.yml') : COMPOSE_FILES.platform]);
   step(`starting the platform stack (compose project ${opts.project}: hub, postgres, redis)`);
   await stack.up();
   const hubUrl = `http://${settings.PORTEN_BIND_ADDRESS === '0.0.0.0' ? '127.0.0.1' : settings.PORTEN_BIND_ADDRESS}:${settings.PORTEN_HUB_PORT}`;

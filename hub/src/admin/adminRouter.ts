@@ -10,6 +10,7 @@ import { logAdminWrites } from './logAdminWrites.ts';
 import { modelsRoutes } from './modelsRoutes.ts';
 import { nodesRoutes } from './nodesRoutes.ts';
 import { openApiDocument } from './openapi.ts';
+import { installsRoutes } from './installsRoutes.ts';
 import { orgsRoutes } from './orgsRoutes.ts';
 import { tokensRoutes } from './tokensRoutes.ts';
 
@@ -18,7 +19,7 @@ const ADMIN_BODY_LIMIT = '256kb';
 
 /** Every admin route, in the order they are registered. */
 export function adminRoutes(deps: HubDeps): AdminRoute[] {
-  return [...orgsRoutes(deps), ...keysRoutes(deps), ...enrollmentsRoutes(deps), ...nodesRoutes(deps), ...modelsRoutes(deps), ...tokensRoutes(deps), ...auditRoutes(deps)];
+  return [...orgsRoutes(deps), ...keysRoutes(deps), ...enrollmentsRoutes(deps), ...nodesRoutes(deps), ...modelsRoutes(deps), ...tokensRoutes(deps), ...auditRoutes(deps), ...installsRoutes(deps)];
 }
 
 /**

@@ -1,7 +1,7 @@
 import { HUB_VERSION } from '../version.ts';
 import { auditFilterParams, auditQueryParams, auditVerifyParams } from './auditParams.ts';
 import { listOf, ref, schemas } from './openapiSchemas.ts';
-import { approveBody, keyCreateBody, keyPatchBody, modelBody, modelImportParams, nodePatchBody, orgBody, tokenBody } from './requestBodies.ts';
+import { approveBody, installBody, keyCreateBody, keyPatchBody, modelBody, modelImportParams, nodePatchBody, orgBody, tokenBody } from './requestBodies.ts';
 import { ADMIN_ONLY, ANY_ROLE, MANAGERS } from './roles.ts';
 import { queryParameters, shapeSchema, type JsonSchema } from './validateBody.ts';
 
@@ -92,6 +92,16 @@ export function openApiDocument(): JsonSchema {
     paths: {
       '/openapi.json': {
         get: { summary: 'This document', security: [], 'x-porten-roles': [], responses: { '200': { description: 'OpenAPI 3.1 document', content: { 'application/json': { schema: { type: 'object' } } } } } },
+      },
+      '/installs': {
+        get: op({ summary: 'Install records: what was installed from signed offline bundles, newest first', roles: ANY_ROLE, ok: ok(listOf('InstallRecord')) }),
+        post: op({
+          summary: 'Record an install (portenctl airgap install does, once an install finished)',
+          description: 'Append-only: no route changes or deletes a record.',
+          roles: MANAGERS,
+          body: shapeSchema(installBody),
+          ok: created(ref('InstallRecord')),
+        }),
       },
       '/orgs': {
         get: op({ summary: 'List organizations', roles: ANY_ROLE, ok: ok(listOf('Org')) }),

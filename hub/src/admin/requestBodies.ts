@@ -1,6 +1,6 @@
 import { REGION_PATTERN, TRUST_CLASSES } from '../policy/index.ts';
 import { MODEL_CAPABILITIES } from '../store/index.ts';
-import { boolean, integer, invalid, list, nullable, oneOf, optional, queryInteger, queryText, required, text, withDefault, type Rule } from './validateBody.ts';
+import { boolean, integer, invalid, jsonObject, list, nullable, oneOf, optional, queryInteger, queryText, required, text, withDefault, type Rule } from './validateBody.ts';
 
 /**
  * Every admin request body, declared once: the routes parse with these shapes and the OpenAPI
@@ -95,4 +95,18 @@ export const modelImportParams = {
 export const tokenBody = {
   name: required(displayName(), 'who or what uses the token; shown in logs and on approved nodes'),
   role: required(oneOf(['admin', 'operator', 'auditor'] as const), 'admin: everything; operator: all but admin tokens; auditor: read-only'),
+};
+
+/** An install record, as `portenctl airgap install` sends it (airgap/src/installRecord.ts). */
+export const installBody = {
+  version: required(text({ max: 64 }), 'the version installed'),
+  revision: withDefault(text({ min: 0, max: 64 }), '', 'the git revision of the release'),
+  kind: required(oneOf(['release', 'models'] as const), '"release": the platform; "models": models only'),
+  bundle_sha256: required(text({ min: 64, max: 64, pattern: SHA256_HEX, hint: 'the sha256 of the bundle, 64 hex digits' }), 'sha256 of the bundle (all its parts in order)'),
+  signer_key_id: required(text({ max: 64 }), 'id of the key that signed the bundle'),
+  verification: required(jsonObject({ maxBytes: 64 * 1024 }), 'the verification report of the bundle (portenctl airgap verify --json, without the file list)'),
+  images: required(list(jsonObject({ maxBytes: 4096 }), { max: 100 }), 'images loaded: {name, id}'),
+  models: required(list(jsonObject({ maxBytes: 4096 }), { max: 1000 }), 'models imported: {id, sha256}'),
+  started_at: required(text({ max: 40 }), 'when the install started (ISO 8601)'),
+  finished_at: required(text({ max: 40 }), 'when it finished (ISO 8601)'),
 };

@@ -7,3 +7,4 @@ export * as nodes from './nodesStore.ts';
 export * as enrollments from './enrollmentsStore.ts';
 export * as models from './modelsStore.ts';
 export { isUuid } from './orgsStore.ts';
+export * as installs from './installsStore.ts';

@@ -1,4 +1,5 @@
 import { sql as m0001 } from './0001_initial.ts';
+import { sql as m0002 } from './0002_install_records.ts';
 
 export interface Migration {
   version: number;
@@ -16,7 +17,10 @@ export interface Migration {
  * text. Rejected: SEA assets read with `node:sea` getAsset — a second loading path that only the
  * built executable takes, plus a source fallback, where a module works the same in both.
  */
-const MIGRATIONS: readonly (readonly [string, string])[] = [['0001_initial', m0001]];
+const MIGRATIONS: readonly (readonly [string, string])[] = [
+  ['0001_initial', m0001],
+  ['0002_install_records', m0002],
+];
 
 /** The migrations this hub knows, in order. */
 export function knownMigrations(): Migration[] {
