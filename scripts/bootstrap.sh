@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what this repository needs on a Debian 12 machine, idempotently and only when missing:
-#   system packages through apt-get (PostgreSQL 15 and Redis 7 for tests),
+#   system packages through apt-get (PostgreSQL 15 and Redis 7 for tests; the Docker engine,
+#   docker-compose and mmdebstrap for the appliance images and stacks),
+#   a running Docker engine (dockerd started when `docker info` fails),
 #   node_modules through `npm ci` when package-lock.json changed since the last install.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +12,9 @@ say() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
 need_pkgs=()
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need_pkgs+=(postgresql)
 command -v redis-server >/dev/null 2>&1 || need_pkgs+=(redis-server)
+command -v dockerd >/dev/null 2>&1 || need_pkgs+=(docker.io)
+command -v docker-compose >/dev/null 2>&1 || docker compose version >/dev/null 2>&1 || need_pkgs+=(docker-compose)
+command -v mmdebstrap >/dev/null 2>&1 || need_pkgs+=(mmdebstrap)
 
 if [ "${#need_pkgs[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ] && ! command -v sudo >/dev/null 2>&1; then
@@ -28,6 +33,8 @@ if [ "${#need_pkgs[@]}" -gt 0 ]; then
   trap 'if [ -n "$added_policy" ]; then $SUDO rm -f /usr/sbin/policy-rc.d; fi' EXIT
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
 fi
+
+bash scripts/ensureDocker.sh
 
 stamp=node_modules/.porten-lock-sha256
 want=$(sha256sum package-lock.json | cut -d' ' -f1)
