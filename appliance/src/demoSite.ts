@@ -9,7 +9,7 @@ export const DEMO = {
   trust: 'trusted',
   model: 'demo-chat',
   keyName: 'sovereign demo key',
-  nodeName: 'demo-node-1',
+  nodeName: 'node-1', // compose/node.yml's default PORTEN_NODE_NAME
 } as const;
 
 /** Puts a GGUF file in the catalog and the hub's mirror as `id` (skipped when the catalog already holds exactly this file). */
@@ -46,6 +46,36 @@ export async function approveNodeByName(admin: AdminClient, name: string, placem
     },
     timeoutMs,
     'check the node container\'s log (it prints its enrollment code)',
+  );
+}
+
+/**
+ * The node an agent container runs as, found the way an operator finds it: in the agent's log. The
+ * newest relevant line decides — `connected to the hub` names the node (done); an enrollment code
+ * is approved into `placement` if still pending, then the agent is awaited. Reading the code from
+ * the log (rather than picking a pending enrollment by name) never approves a stale request left by
+ * an earlier container.
+ */
+export async function approveFromAgentLog(admin: AdminClient, agentLog: () => Promise<string>, placement: { org_id: string; region: string; trust_class: string }, timeoutMs: number): Promise<string> {
+  return pollUntil(
+    'the node enrolling and connecting to the hub',
+    async () => {
+      const lines = (await agentLog()).split('\n');
+      for (let i = lines.length - 1; i >= 0; i--) {
+        const connected = /"msg":"connected to the hub".*"node":"([0-9a-f-]{36})"/.exec(lines[i]!);
+        if (connected) return connected[1];
+        const code = /enters the code ([A-Z0-9]{4}-[A-Z0-9]{4})/.exec(lines[i]!)?.[1];
+        if (code) {
+          const enrollment = await admin.call('GET', `/enrollments/${code}`, undefined, [404]);
+          if (enrollment.status === 200 && enrollment.body.status === 'pending') await admin.post(`/enrollments/${code}/approve`, placement);
+          return undefined;
+        }
+      }
+      return undefined;
+    },
+    timeoutMs,
+    'see the agent container\'s log',
+    1000,
   );
 }
 

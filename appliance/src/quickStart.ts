@@ -17,7 +17,7 @@ import { join, resolve } from 'node:path';
 import { writeTinyLlama } from '../../agent/src/gguf/writeTinyLlama.ts';
 import { AdminClient } from './adminClient.ts';
 import { ApplianceError } from './ApplianceError.ts';
-import { DEMO, approveNodeByName, ensureCatalogModel, ensureOrg, sendChat, waitNodeOnline } from './demoSite.ts';
+import { DEMO, approveFromAgentLog, ensureCatalogModel, ensureOrg, sendChat, waitNodeOnline } from './demoSite.ts';
 import { bringUpPlatform, nodeProject } from './platform.ts';
 import { writeSiteSecret } from './siteEnv.ts';
 
@@ -76,7 +76,7 @@ export async function quickStart(opts: QuickStartOptions): Promise<QuickStart> {
   step(`starting a node (compose project ${nodes.name}: the agent with the builtin llama.cpp engine)`);
   await nodes.up();
   step(`approving node ${DEMO.nodeName} as org ${DEMO.org}, region ${DEMO.region}, trust ${DEMO.trust}`);
-  const nodeId = await approveNodeByName(admin, DEMO.nodeName, { org_id: org.id, region: DEMO.region, trust_class: DEMO.trust }, NODE_ONLINE_MS);
+  const nodeId = await approveFromAgentLog(admin, () => nodes.logs('agent', 400), { org_id: org.id, region: DEMO.region, trust_class: DEMO.trust }, NODE_ONLINE_MS);
   await waitNodeOnline(admin, nodeId, true, NODE_ONLINE_MS);
 
   step('sending a chat completion with the sovereign key (the node downloads and loads the model on first use)');
