@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildKey, staleReason, storeBuildKey } from './buildCache.ts';
-import { SOURCE_DIRS, SOURCE_FILES } from './layout.ts';
+import { EXECUTABLES, SOURCE_DIRS, SOURCE_FILES } from './layout.ts';
 import { fileEntry, writeManifest } from './releaseManifest.ts';
 
 const stamp = { version: '0.1.0', revision: 'abc1234' };
@@ -47,7 +47,7 @@ describe('build cache', () => {
 
     mkdirSync(join(dist, 'porten-payload'));
     const files: Record<string, { sha256: string; size: number }> = {};
-    for (const name of ['porten-hub', 'porten', 'porten-payload.tar.gz']) {
+    for (const name of [...EXECUTABLES.map((e) => e.name), 'porten-payload.tar.gz']) {
       writeFileSync(join(dist, name), name);
       files[name] = await fileEntry(join(dist, name));
     }

@@ -39,17 +39,20 @@ export interface ExecutableSpec {
 }
 
 /**
- * The executables the build makes. The site's ops CLI (`portenctl`) joins this list once it exists.
+ * The executables the build makes.
  */
 export const EXECUTABLES: readonly ExecutableSpec[] = [
   { name: 'porten-hub', entry: 'hub/src/main.ts', external: ['pg-native', 'bufferutil', 'utf-8-validate', 'supports-color'] },
   { name: 'porten', entry: 'agent/src/main.ts', external: ['pg-native', 'bufferutil', 'utf-8-validate', 'node-llama-cpp'] },
+  // The site's ops CLI. dockerode's SSH transport (ssh2, never used: portenctl talks to the local
+  // socket) tries its native speed-ups inside try/catch: `cpu-features` and ssh2's own sshcrypto.node.
+  { name: 'portenctl', entry: 'airgap/src/main.ts', external: ['pg-native', 'bufferutil', 'utf-8-validate', 'supports-color', 'cpu-features', '*.node', './crypto/build/Release/sshcrypto.node'] },
 ];
 
 /** Folders (relative to the root) whose non-test files are inputs of the build. */
-export const SOURCE_DIRS = ['hub/src', 'agent/src', 'bundle'] as const;
+export const SOURCE_DIRS = ['hub/src', 'agent/src', 'airgap/src', 'appliance/src', 'bundle'] as const;
 /** Single files that are inputs of the build. */
-export const SOURCE_FILES = ['package.json', 'package-lock.json', 'hub/package.json', 'agent/package.json'] as const;
+export const SOURCE_FILES = ['package.json', 'package-lock.json', 'hub/package.json', 'agent/package.json', 'airgap/package.json'] as const;
 
 export const PAYLOAD_ARCHIVE = `${PAYLOAD_DIR_NAME}.tar.gz`;
 

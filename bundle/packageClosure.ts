@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, relative, sep } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 
 interface PackageJson {
   name: string;
@@ -41,6 +41,16 @@ export function productionClosure(root: string, roots: readonly string[]): strin
 
 /** The folder `name` is loaded from by code in `fromDir`, or undefined when it is not installed. */
 function resolvePackageDir(name: string, fromDir: string): string | undefined {
-  const paths = createRequire(join(fromDir, 'package.json')).resolve.paths(name) ?? [];
+  // resolve.paths() answers null for names of Node built-ins, yet npm packages of the same name
+  // exist (string_decoder, punycode, events): then walk up the node_modules folders as Node would.
+  const paths = createRequire(join(fromDir, 'package.json')).resolve.paths(name) ?? nodeModulesChain(fromDir);
   return paths.map((p) => join(p, name)).find((dir) => existsSync(join(dir, 'package.json')));
+}
+
+function nodeModulesChain(dir: string): string[] {
+  const out: string[] = [];
+  for (let d = dir; ; d = dirname(d)) {
+    if (basename(d) !== 'node_modules') out.push(join(d, 'node_modules'));
+    if (dirname(d) === d) return out;
+  }
 }
