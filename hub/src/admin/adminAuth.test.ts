@@ -39,6 +39,8 @@ const EXPECTED: Record<string, AdminRole[]> = {
   'GET /audit': ALL,
   'GET /audit/export': ALL,
   'GET /audit/verify': ALL,
+  'GET /installs': ALL,
+  'POST /installs': MANAGE,
 };
 
 /** A concrete URL for a route pattern: ids that exist nowhere, so allowed calls cannot change anything. */

@@ -155,8 +155,9 @@ describe('on-demand loading points nodes at the mirror (real hub, protocol-level
     const r = await chat(hub.url, key.secret, { model: 'on-demand', messages: [{ role: 'user', content: 'hi' }] });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect(loads).toHaveLength(1);
-    expect(loads[0]).toMatchObject({ model: 'on-demand', sha256: model.sha256, size_bytes: 50_000 });
-    const got = await download(loads[0]!.url!, credential);
+    // A path the node resolves against the hub URL it uses (a node in a container knows the hub by another address).
+    expect(loads[0]).toMatchObject({ model: 'on-demand', sha256: model.sha256, size_bytes: 50_000, url: `/v1/nodes/mirror/${model.sha256}` });
+    const got = await download(new URL(loads[0]!.url!, hub.url).href, credential);
     expect(got.status).toBe(200);
     expect(sha256Hex(got.bytes)).toBe(loads[0]!.sha256);
   });
