@@ -19,7 +19,8 @@
  * and agent alternate, each round measuring its share of the requests), BENCH_WARMUP (per round and
  * side, default 3), BENCH_MAX_TOKENS (default 128), BENCH_THREADS (llama.cpp threads, default 1:
  * its threads spin on barriers and a 2-core machine is shared with the hub), BENCH_LOG=1 to echo
- * the agent's log.
+ * the agent's log, BENCH_PROF_DIR=DIR to write V8 CPU profiles of the hub, the agent and its engine
+ * child into DIR (open them in Chrome DevTools; profiling slows every side, so read shares, not figures).
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -41,6 +42,7 @@ const warmup = Number(process.env.BENCH_WARMUP ?? 3);
 const maxTokens = Number(process.env.BENCH_MAX_TOKENS ?? 128);
 const threads = Number(process.env.BENCH_THREADS ?? 1);
 const rounds = Math.max(1, Math.min(Number(process.env.BENCH_ROUNDS ?? 4), requests));
+const profDir = process.env.BENCH_PROF_DIR;
 const MODEL = 'tiny';
 const messages = [{ role: 'user' as const, content: 'Tell me a story about a lighthouse.' }];
 
@@ -48,6 +50,8 @@ interface Sample {
   ttftMs: number;
   wallMs: number;
   tokens: number;
+  /** Through the hub: SSE chunks carrying content (fewer than tokens when the agent merged deltas). */
+  chunks?: number;
   /** Through the hub: the hub's own time before dispatch (`x-porten-hub-ms`: auth, validation, policy, durable audit record). */
   hubMs?: number;
 }
@@ -80,14 +84,44 @@ async function stopChild(child: ChildProcess, signal: NodeJS.Signals, graceMs: n
   clearTimeout(timer);
 }
 
-async function measure(label: string, count: number, once: () => Promise<Sample>): Promise<Sample[]> {
+/**
+ * CPU time (user + system) a process has used, ms, from /proc (Linux; NaN elsewhere or once it is
+ * gone). Coarse (clock ticks, usually 10 ms) but summed over every measured request, and it moves
+ * less than wall time with what else the machine runs: it is the cost of the hub and tunnel itself.
+ */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+const CLOCK_TICKS = 100; // USER_HZ: 100 on every Linux architecture Node ships for
+/** The first child of `pid` (the agent's engine process). */
+function childPid(pid: number | undefined): number | undefined {
+  try {
+    return Number(readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ')[0]) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU ms per process over the measured requests (warm-up excluded), summed over the rounds. */
+const cpu: Record<'hub' | 'agent' | 'agentEngine' | 'directEngine', number> = { hub: 0, agent: 0, agentEngine: 0, directEngine: 0 };
+
+/** Warm-up, then `count` measured requests; `pids` is asked after the warm-up (engine processes start on first use). */
+async function measure(label: string, count: number, once: () => Promise<Sample>, pids: () => Partial<Record<keyof typeof cpu, number>>): Promise<Sample[]> {
   for (let i = 0; i < warmup; i++) await once();
+  const entries = Object.entries(pids()) as [keyof typeof cpu, number][];
+  const before = entries.map(([, pid]) => cpuMs(pid));
   const samples: Sample[] = [];
   for (let i = 0; i < count; i++) {
     const s = await once();
     if (s.tokens !== maxTokens) throw new Error(`${label}: a request produced ${s.tokens} tokens, expected ${maxTokens}`);
     samples.push(s);
   }
+  entries.forEach(([name, pid], i) => (cpu[name] += cpuMs(pid) - before[i]!));
   return samples;
 }
 
@@ -114,7 +148,7 @@ async function benchDirect(count: number, modelPath: string, sha256: string, siz
     );
     return { ttftMs, wallMs: performance.now() - t0, tokens };
   };
-  const samples = await measure('direct', count, once);
+  const samples = await measure('direct', count, once, () => ({ directEngine: engine.processId }));
   await engine.close();
   return samples;
 }
@@ -130,6 +164,7 @@ function hubRequest(url: string, secret: string, agent: Agent): Promise<Sample> 
       (res) => {
         let ttftMs = NaN;
         let tokens = 0;
+        let chunks = 0;
         let buffered = '';
         let errorBody = '';
         res.setEncoding('utf8');
@@ -146,13 +181,16 @@ function hubRequest(url: string, secret: string, agent: Agent): Promise<Sample> 
             const data = event.startsWith('data: ') ? event.slice(6) : '';
             if (data === '' || data === '[DONE]') continue;
             const parsed = JSON.parse(data) as { choices: { delta?: { content?: string } }[]; usage?: { completion_tokens: number } };
-            if (Number.isNaN(ttftMs) && parsed.choices[0]?.delta?.content) ttftMs = performance.now() - t0;
+            if (parsed.choices[0]?.delta?.content) {
+              if (Number.isNaN(ttftMs)) ttftMs = performance.now() - t0;
+              chunks++;
+            }
             if (parsed.usage) tokens = parsed.usage.completion_tokens;
           }
         });
         res.on('end', () => {
           if (res.statusCode !== 200) reject(new Error(`hub answered ${res.statusCode}: ${errorBody}`));
-          else resolve({ ttftMs, wallMs: performance.now() - t0, tokens, hubMs: Number(res.headers['x-porten-hub-ms'] ?? NaN) });
+          else resolve({ ttftMs, wallMs: performance.now() - t0, tokens, chunks, hubMs: Number(res.headers['x-porten-hub-ms'] ?? NaN) });
         });
         res.on('error', reject);
       },
@@ -173,7 +211,7 @@ async function main(): Promise<void> {
   const model = await writeTinyLlama(join(tmp, 'tiny.gguf'));
 
   console.log('\nstarting PostgreSQL and Redis on loopback, and the hub…');
-  const site = await startBenchSite({ hubEnv: { HUB_BLOB_DIR: join(tmp, 'blobs') } });
+  const site = await startBenchSite({ hubEnv: { HUB_BLOB_DIR: join(tmp, 'blobs') }, ...(profDir ? { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profDir}`] } : {}) });
   cleanups.push(() => site.stop());
   const { url, adminToken, credential, secret } = site;
   const imported = await putWeights(url, adminToken, MODEL, readFileSync(model.path), { query: { capabilities: 'chat,completions', context_length: '2048' } });
@@ -194,10 +232,10 @@ async function main(): Promise<void> {
 
     // The agent starts with nothing loaded: the first warm-up request has the hub ask it to load the
     // model (downloaded from the hub's mirror in round 1, from the agent's model store afterwards).
-    const agentRun = startAgent(['run'], { PATH: process.env.PATH ?? '', PORTEN_HOME: home, PORTEN_VRAM_BUDGET_MB: '1024', PORTEN_THREADS: String(threads), PORTEN_LOG_LEVEL: 'info' }, !!process.env.BENCH_LOG);
+    const agentRun = startAgent(['run'], { PATH: process.env.PATH ?? '', PORTEN_HOME: home, PORTEN_VRAM_BUDGET_MB: '1024', PORTEN_THREADS: String(threads), PORTEN_LOG_LEVEL: 'info', ...(profDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profDir}` } : {}) }, !!process.env.BENCH_LOG);
     cleanups.push(() => stopChild(agentRun.child, 'SIGTERM', 15_000));
     await agentRun.waitForOutput(/connected to the hub/, 30_000);
-    const h = await measure('hub', count, () => hubRequest(url, secret, httpAgent));
+    const h = await measure('hub', count, () => hubRequest(url, secret, httpAgent), () => ({ hub: site.hubPid, agent: agentRun.child.pid, agentEngine: childPid(agentRun.child.pid) }));
     served.push(...h);
     await stopChild(agentRun.child, 'SIGTERM', 15_000); // drains, exits 0
     const p50 = (xs: Sample[]) => pct(sortedBy(xs, tokensPerSecond), 50).toFixed(0);
@@ -225,6 +263,10 @@ function report(direct: Sample[], served: Sample[]): void {
   console.log(`\n  tokens/s ratio hub/direct (p50):        ${f(pct(hTps, 50) / pct(dTps, 50), 3)}   (target ≥ 0.95)`);
   console.log(`  TTFT added by hub + tunnel:   p50 ${f(pct(hTtft, 50) - pct(dTtft, 50))} ms   p99 ${f(pct(hTtft, 99) - pct(dTtft, 99))} ms   (target ≤ 2 ms p50; difference of the percentiles)`);
   console.log(`    of which the hub before dispatch:  p50 ${f(pct(hubPre, 50))} ms   p99 ${f(pct(hubPre, 99))} ms   (x-porten-hub-ms: auth, validation, policy, durable audit record)`);
+  const chunks = sortedBy(served, (s) => s.chunks ?? NaN);
+  console.log(`  content chunks per streamed response: p50 ${pct(chunks, 50)}  min ${chunks[0]}  (fewer than ${maxTokens}: the agent merged deltas into one frame)`);
+  const per = (ms: number) => f(ms / requests, 1);
+  console.log(`  CPU per request (user+system, /proc):  hub ${per(cpu.hub)} ms, agent ${per(cpu.agent)} ms;  engine process: via the agent ${per(cpu.agentEngine)} ms, direct ${per(cpu.directEngine)} ms`);
   console.log(`\nload average at the end: ${loadAverage()} on ${availableParallelism()} cores`);
 }
 

@@ -28,6 +28,8 @@ export interface BenchSite {
   credential: string;
   /** An API key of org `bench`: fleet own, regions [eu], min trust trusted. */
   secret: string;
+  /** The hub process's id (for CPU accounting). */
+  hubPid: number;
   /** Stops the hub (SIGTERM, SIGKILL after 10 s) and the servers. Idempotent. */
   stop(): Promise<void>;
 }
@@ -90,7 +92,7 @@ export async function startBenchSite(options: BenchSiteOptions = {}): Promise<Be
       if (hub.exitCode !== null || i > 200) throw new Error('the hub did not become ready');
       await new Promise((r) => setTimeout(r, 100));
     }
-    return { url, adminToken, nodeId: node.id, credential, secret, stop };
+    return { url, adminToken, nodeId: node.id, credential, secret, hubPid: hub.pid!, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it, vi } from 'vitest';
 import type { EngineCapability, NodeMessage, RequestMessage } from '@porten/hub/protocol';
 import { silentLogger } from '@porten/hub/log';
 import type { Engine, EngineSink, LocalModel } from '../engines/types.ts';
@@ -40,11 +41,12 @@ class ScriptedEngine implements Engine {
 
 const req = (id: string): RequestMessage => ({ type: 'request', id, kind: 'chat', model: 'm', params: { messages: [] } });
 const tick = () => new Promise((r) => setImmediate(r));
+const framesOf = (sent: NodeMessage[], id: string) => sent.filter((f) => 'id' in f && f.id === id);
 
-function setup(opts: { maxConcurrency?: number; maxQueue?: number; maxBufferedBytes?: number } = {}) {
+function setup(opts: { maxConcurrency?: number; maxQueue?: number; maxBufferedBytes?: number; deltaWindowMs?: number } = {}) {
   const engine = new ScriptedEngine();
   const sent: NodeMessage[] = [];
-  const streams = new RequestStreams({ engine, send: (f) => sent.push(f), maxConcurrency: opts.maxConcurrency ?? 4, maxQueue: opts.maxQueue ?? 4, log: silentLogger, ...(opts.maxBufferedBytes ? { maxBufferedBytes: opts.maxBufferedBytes } : {}) });
+  const streams = new RequestStreams({ engine, send: (f) => sent.push(f), maxConcurrency: opts.maxConcurrency ?? 4, maxQueue: opts.maxQueue ?? 4, log: silentLogger, ...(opts.maxBufferedBytes ? { maxBufferedBytes: opts.maxBufferedBytes } : {}), ...(opts.deltaWindowMs !== undefined ? { deltaWindowMs: opts.deltaWindowMs } : {}) });
   return { engine, sent, streams };
 }
 
@@ -97,6 +99,7 @@ describe('request streams over the tunnel', () => {
     streams.accept(req('a'));
     const run = engine.get('a');
     run.sink.delta({ content: 'x' });
+    await tick();
     streams.cancel('a');
     expect(run.signal.aborted).toBe(true);
     run.sink.delta({ content: 'late' });
@@ -110,6 +113,7 @@ describe('request streams over the tunnel', () => {
     streams.accept(req('a'));
     const run = engine.get('a');
     run.sink.delta({ content: 'a' });
+    await tick();
     streams.pause('a');
     run.sink.delta({ content: 'b' });
     run.sink.delta({ content: 'c' });
@@ -128,6 +132,79 @@ describe('request streams over the tunnel', () => {
       { type: 'done', id: 'a', finish_reason: 'stop', usage: { prompt_tokens: 1, completion_tokens: 4 } },
     ]);
     expect(streams.inFlight).toBe(0);
+  });
+
+  it('content deltas of one event-loop turn leave as one frame per run of text, in order with every other frame', async () => {
+    const { engine, sent, streams } = setup({ deltaWindowMs: 0 });
+    streams.accept(req('a'));
+    streams.accept(req('b'));
+    const a = engine.get('a');
+    const b = engine.get('b');
+    const tokens = ['Hé', 'llo', '', ' wör', 'ld', ' 🌍', '\n'];
+    for (const t of tokens) {
+      a.sink.delta({ content: t });
+      b.sink.delta({ content: t.toUpperCase() });
+    }
+    a.sink.delta({ tool_calls: [{ index: 0, id: 't', function: { name: 'f' } }] });
+    a.sink.delta({ content: 'x' });
+    a.sink.delta({ content: 'y' });
+    a.sink.done('stop', { prompt_tokens: 1, completion_tokens: 10 });
+    expect(framesOf(sent, 'a')).toEqual([
+      { type: 'delta', id: 'a', content: tokens.join('') },
+      { type: 'delta', id: 'a', tool_calls: [{ index: 0, id: 't', function: { name: 'f' } }] },
+      { type: 'delta', id: 'a', content: 'xy' },
+      { type: 'done', id: 'a', finish_reason: 'stop', usage: { prompt_tokens: 1, completion_tokens: 10 } },
+    ]);
+    expect(framesOf(sent, 'b')).toEqual([]); // held until the turn ends
+    await tick();
+    expect(framesOf(sent, 'b')).toEqual([{ type: 'delta', id: 'b', content: tokens.join('').toUpperCase() }]);
+    b.sink.delta({ content: 'next' }); // a later turn: a frame of its own
+    await tick();
+    expect(framesOf(sent, 'b').map((f) => (f as { content?: string }).content)).toEqual([tokens.join('').toUpperCase(), 'next']);
+  });
+
+  it('a stream that sent content less than the window ago holds further deltas until the window ends; the first delta and one after a gap do not wait', async () => {
+    const windowMs = 300;
+    const { engine, sent, streams } = setup({ deltaWindowMs: windowMs });
+    streams.accept(req('a'));
+    const run = engine.get('a');
+    const contents = () => framesOf(sent, 'a').map((f) => (f as { content?: string }).content);
+    run.sink.delta({ content: 'first' });
+    await tick();
+    expect(contents()).toEqual(['first']); // time to first token: end of the turn
+    const sentAt = performance.now();
+    run.sink.delta({ content: ' a' });
+    await tick();
+    run.sink.delta({ content: ' b' });
+    await tick();
+    expect(contents()).toEqual(['first']); // within the window: held, merged
+    await vi.waitFor(() => expect(contents()).toEqual(['first', ' a b']), { timeout: 5 * windowMs, interval: 10 });
+    expect(performance.now() - sentAt).toBeGreaterThanOrEqual(windowMs - 2);
+    await sleep(windowMs + 50);
+    run.sink.delta({ content: ' after a gap' });
+    await tick();
+    expect(contents()).toEqual(['first', ' a b', ' after a gap']);
+    run.sink.delta({ content: '!' });
+    run.sink.done('stop', { prompt_tokens: 1, completion_tokens: 5 }); // never waits: sends what is held first
+    expect(framesOf(sent, 'a').slice(-2)).toEqual([
+      { type: 'delta', id: 'a', content: '!' },
+      { type: 'done', id: 'a', finish_reason: 'stop', usage: { prompt_tokens: 1, completion_tokens: 5 } },
+    ]);
+  });
+
+  it('deltas held in a turn are dropped by a cancel, and kept for resume by a pause, in that turn', async () => {
+    const { engine, sent, streams } = setup();
+    streams.accept(req('a'));
+    streams.accept(req('b'));
+    engine.get('a').sink.delta({ content: 'lost' });
+    streams.cancel('a');
+    engine.get('b').sink.delta({ content: 'kept' });
+    streams.pause('b');
+    engine.get('b').sink.delta({ content: '!' });
+    await tick();
+    expect(sent).toEqual([]);
+    streams.resume('b');
+    expect(sent).toEqual([{ type: 'delta', id: 'b', content: 'kept!' }]);
   });
 
   it('a paused stream that outgrows its buffer is stopped with client_too_slow', async () => {
