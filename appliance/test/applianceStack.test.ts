@@ -7,6 +7,9 @@ import { writeTinyLlama } from '../../agent/src/gguf/writeTinyLlama.ts';
 import { bringUpPlatform } from '../src/platform.ts';
 import { approveNodeByName, ensureCatalogModel, ensureOrg, waitNodeOnline } from '../src/demoSite.ts';
 import { runTool } from '../src/runTool.ts';
+import { COMPOSE_FILES, ComposeProject } from '../src/composeProject.ts';
+import { pollUntil } from '../src/pollUntil.ts';
+import { siteEnvPath, writeSiteSecret } from '../src/siteEnv.ts';
 import { REPO, VERSION, dockerExec, startTestSite, type TestSite } from './applianceSite.ts';
 
 const MINUTES = 60_000;
@@ -111,6 +114,31 @@ describe('appliance: compose stacks from the release images', () => {
     }
     await site.nodes.start();
   }, 8 * MINUTES);
+
+  it('the monitoring overlay: Prometheus scrapes the hub\'s /metrics with the auditor token', async () => {
+    const token = await site.admin.post('/tokens', { name: 'prometheus', role: 'auditor' });
+    writeSiteSecret(site.siteDir, 'metrics-token', token.token);
+    const monitored = new ComposeProject(site.platform.compose, site.project, siteEnvPath(site.siteDir), [COMPOSE_FILES.platform, COMPOSE_FILES.monitoring]);
+    await monitored.up(['prometheus']);
+    try {
+      const prometheus = await monitored.containerId('prometheus');
+      const value = await pollUntil(
+        'Prometheus scraping the hub',
+        async () => {
+          const q = await runTool('docker', ['exec', prometheus, 'promtool', 'query', 'instant', 'http://127.0.0.1:9090', 'up{job="porten-hub"}']);
+          return /=> 1 @/.test(q.stdout) ? q.stdout : undefined;
+        },
+        2 * MINUTES,
+        'see the prometheus container log',
+        2000,
+      );
+      expect(value).toContain('up{instance="hub:8080", job="porten-hub"} => 1');
+      const requests = await runTool('docker', ['exec', prometheus, 'promtool', 'query', 'instant', 'http://127.0.0.1:9090', 'sum(porten_hub_requests_total)']);
+      expect(requests.stdout).toMatch(/=> [1-9]\d* @/); // the chat completions above were counted
+    } finally {
+      await monitored.run(['rm', '-s', '-f', 'prometheus']);
+    }
+  }, 4 * MINUTES);
 
   it('PostgreSQL data survives down and up; the enrolled node comes back with its credential and serves', async () => {
     await site.removeExtraContainers();
