@@ -83,9 +83,11 @@ export function parseManifest(bytes: Buffer): BundleManifest {
   }
   const problems: string[] = [];
   if (raw.format !== BUNDLE_FORMAT) problems.push(`format is ${JSON.stringify(raw.format)}, not ${BUNDLE_FORMAT} (a newer portenctl may read it)`);
-  for (const key of ['version', 'revision', 'min_upgrade_from', 'created', 'expires', 'checksums_sha256'] as const) {
+  for (const key of ['version', 'min_upgrade_from', 'created', 'expires', 'checksums_sha256'] as const) {
     if (typeof raw[key] !== 'string' || raw[key] === '') problems.push(`${key} is missing`);
   }
+  // A model-only bundle comes from no release: no revision, no Node version.
+  for (const key of ['revision', 'node_version'] as const) if (typeof raw[key] !== 'string') problems.push(`${key} is missing`);
   for (const key of ['components', 'images', 'models'] as const) if (!Array.isArray(raw[key])) problems.push(`${key} is not a list`);
   if (problems.length > 0) throw new AirgapError('bundle_unreadable', `manifest.json is invalid: ${problems.join('; ')}`);
   return raw as unknown as BundleManifest;

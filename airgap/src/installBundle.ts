@@ -144,8 +144,11 @@ async function unpack(o: InstallOptions, m: BundleManifest, loaded: Set<string>)
       },
     },
   );
-  rmSync(target, { recursive: true, force: true });
-  renameSync(partial, target);
+  if (existsSync(partial)) {
+    // a model-only bundle carries no release files
+    rmSync(target, { recursive: true, force: true });
+    renameSync(partial, target);
+  }
   // The compose files name porten/<name>:<version>, whatever tag the image was saved under.
   for (const image of m.images) await step(`tagging ${image.tag}`, () => o.engine.tag(image.id, `porten/${image.name}`, m.version));
 }

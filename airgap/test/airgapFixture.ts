@@ -85,7 +85,7 @@ export function writeByte(file: string, offset: number, value: number): void {
   }
 }
 
-/** Test images are pinned under this repository name, so a rebuild of porten/* meanwhile changes nothing under a test. */
+/** Test images are pinned under a repository name of their own (one per test file, default this one), so a rebuild of porten/* meanwhile changes nothing under a test. */
 export const PINNED_REPO = 'porten-airgaptest';
 
 /**
@@ -94,7 +94,7 @@ export const PINNED_REPO = 'porten-airgaptest';
  * release.json whose images are the engine's current porten/<name>:<version>, pinned under a tag
  * of their own (PINNED_REPO) for as long as the test runs.
  */
-export async function snapshotRelease(into: string, images: string[]): Promise<string> {
+export async function snapshotRelease(into: string, images: string[], repo: string = PINNED_REPO): Promise<string> {
   mkdirSync(join(into, 'images'), { recursive: true });
   const put = (from: string, to: string) => {
     try {
@@ -108,12 +108,18 @@ export async function snapshotRelease(into: string, images: string[]): Promise<s
   const pinned: Record<string, { id: string; tag: string }> = {};
   for (const name of images) {
     put(join(DIST, 'images', `${name}.packages.tsv`), join(into, 'images', `${name}.packages.tsv`));
-    const tag = `${PINNED_REPO}/${name}:${manifest.version}`;
+    const tag = `${repo}/${name}:${manifest.version}`;
     await run('docker', ['tag', `porten/${name}:${manifest.version}`, tag]);
     pinned[name] = { id: (await run('docker', ['image', 'inspect', '--format', '{{.Id}}', tag])).trim(), tag };
   }
   writeManifest(into, { ...manifest, images: pinned });
   return into;
+}
+
+/** Removes the pinning tags (the images stay while porten/* or anything else still names them). */
+export async function unpinImages(images: string[], repo: string = PINNED_REPO): Promise<void> {
+  const { version } = readManifest(DIST);
+  for (const name of images) await run('docker', ['rmi', `${repo}/${name}:${version}`]).catch(() => {});
 }
 
 function run(cmd: string, args: string[], env?: NodeJS.ProcessEnv): Promise<string> {

@@ -3,7 +3,7 @@ import { existsSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTinyLlama } from '../../agent/src/gguf/writeTinyLlama.ts';
-import { fixtureInputs, NODE, portenctl, REPO, snapshotRelease, tempDir } from './airgapFixture.ts';
+import { fixtureInputs, NODE, portenctl, REPO, snapshotRelease, tempDir, unpinImages } from './airgapFixture.ts';
 import { IsolatedMachine, sh } from './isolatedEngine.ts';
 
 /**
@@ -42,6 +42,7 @@ afterAll(async () => {
   await machine.destroy();
   console.log(`air-gap figures: ${JSON.stringify(figures, null, 2)}`);
   if (dir) rmSync(dir, { recursive: true, force: true });
+  await unpinImages(IMAGES);
 }, 300_000);
 
 describe('air-gap round trip', () => {
@@ -107,7 +108,7 @@ describe('air-gap round trip', () => {
     expect((await portenctl(['airgap', 'create', '--models-only', '--models', `more-chat=${more}`, '--key', keys.key, '-o', modelsBundle])).code).toBe(0);
     const mirrored = await portenctl(['airgap', 'install', modelsBundle, '--pubkey', keys.pub, '--dir', site, '--port', HUB_PORT], { DOCKER_HOST: machine.dockerHost }, machine.enter);
     expect(mirrored.stderr).toMatch(/model more-chat: imported into the catalog and mirror/);
-    expect(mirrored.stdout).toMatch(/^INSTALLED models/m);
+    expect(mirrored.stdout + mirrored.stderr).toMatch(/^INSTALLED models/m);
     expect(mirrored.code).toBe(0);
 
     // a re-run resumes: everything is in place, so it only checks and records

@@ -35,8 +35,14 @@ describe('install records (real hub)', () => {
     const auditor = client(`${hub.url}/admin/v1`, tokens.auditor.token);
     const list = await auditor.get('/installs');
     expect(list.status).toBe(200);
-    expect(list.body.data).toEqual([r.body]);
+    expect(list.body.data[0]).toEqual(r.body);
     expectError(await auditor.post('/installs', record), 403, 'insufficient_role');
+  });
+
+  it('records a model-only install (no images, no revision)', async () => {
+    const r = await api.post('/installs', { ...record, kind: 'models', version: 'models', revision: '', images: [] });
+    expect(r.status).toBe(201);
+    expect(r.body).toMatchObject({ kind: 'models', revision: '', images: [] });
   });
 
   it('400 naming the field for a bad record', async () => {

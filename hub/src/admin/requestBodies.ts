@@ -105,8 +105,8 @@ export const installBody = {
   bundle_sha256: required(text({ min: 64, max: 64, pattern: SHA256_HEX, hint: 'the sha256 of the bundle, 64 hex digits' }), 'sha256 of the bundle (all its parts in order)'),
   signer_key_id: required(text({ max: 64 }), 'id of the key that signed the bundle'),
   verification: required(jsonObject({ maxBytes: 64 * 1024 }), 'the verification report of the bundle (portenctl airgap verify --json, without the file list)'),
-  images: required(list(jsonObject({ maxBytes: 4096 }), { max: 100 }), 'images loaded: {name, id}'),
-  models: required(list(jsonObject({ maxBytes: 4096 }), { max: 1000 }), 'models imported: {id, sha256}'),
+  images: required(list(jsonObject({ maxBytes: 4096 }), { min: 0, max: 100 }), 'images loaded: {name, id} (none for a model-only bundle)'),
+  models: required(list(jsonObject({ maxBytes: 4096 }), { min: 0, max: 1000 }), 'models imported: {id, sha256}'),
   started_at: required(text({ max: 40 }), 'when the install started (ISO 8601)'),
   finished_at: required(text({ max: 40 }), 'when it finished (ISO 8601)'),
 };
