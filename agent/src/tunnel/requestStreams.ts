@@ -1,5 +1,6 @@
 import type { NodeMessage, RequestMessage } from '@porten/hub/protocol';
 import type { Logger } from '@porten/hub/log';
+import { DELTA_WINDOW_MS } from '../engines/deltaWindow.ts';
 import type { Engine, EngineSink } from '../engines/types.ts';
 import { AgentError, isAgentError } from '../errors/index.ts';
 
@@ -20,7 +21,7 @@ export interface RequestStreamsOptions {
   maxBufferedBytes?: number;
   /**
    * How long a content delta may wait to share a frame with the ones after it, once the stream sent
-   * content less than this long ago (see out). Default 4 ms; 0 merges only within one event-loop turn.
+   * content less than this long ago (see out). Default DELTA_WINDOW_MS; 0 merges only within one turn.
    */
   deltaWindowMs?: number;
   /** Told when a request starts and ends in the engine (so its model is not evicted meanwhile). */
@@ -71,7 +72,7 @@ export class RequestStreams {
   private draining = false;
 
   constructor(opts: RequestStreamsOptions) {
-    this.opts = { maxBufferedBytes: 4 * 1024 * 1024, deltaWindowMs: 4, ...opts };
+    this.opts = { maxBufferedBytes: 4 * 1024 * 1024, deltaWindowMs: DELTA_WINDOW_MS, ...opts };
   }
 
   /** Requests in the engine or with frames still to send. */

@@ -9,6 +9,7 @@
  */
 import { AgentError, isAgentError } from '../../errors/index.ts';
 import type { ChildError, ChildMessage, ParentMessage } from './childProtocol.ts';
+import { TextWindow } from '../deltaWindow.ts';
 import { LlamaHost } from './llamaHost.ts';
 
 /** Serves the parent's messages until the IPC channel closes; exits 2 when there is no channel. */
@@ -40,15 +41,29 @@ function onMessage(m: ParentMessage): void {
     case 'run': {
       const ac = new AbortController();
       runs.set(m.ref, ac);
+      // Text goes to the parent in one message per window rather than one per token: each IPC
+      // write wakes the agent, which on a small machine takes the core from this process between
+      // two tokens (deltaWindow.ts). Whatever ends the run first sends the text held.
+      const text = new TextWindow((content) => send({ type: 'delta', ref: m.ref, part: { content } }));
       const sink = {
-        delta: (part: { content?: string }) => send({ type: 'delta', ref: m.ref, part }),
-        result: (embeddings: number[][]) => send({ type: 'result', ref: m.ref, embeddings }),
-        done: (finish: 'stop' | 'length' | 'tool_calls' | 'content_filter', usage: { prompt_tokens: number; completion_tokens: number }) =>
-          send({ type: 'done', ref: m.ref, finish, usage }),
+        delta: (part: { content?: string }) => {
+          if (part.content !== undefined) text.push(part.content);
+        },
+        result: (embeddings: number[][]) => {
+          text.flush();
+          send({ type: 'result', ref: m.ref, embeddings });
+        },
+        done: (finish: 'stop' | 'length' | 'tool_calls' | 'content_filter', usage: { prompt_tokens: number; completion_tokens: number }) => {
+          text.flush();
+          send({ type: 'done', ref: m.ref, finish, usage });
+        },
       };
       ready()
         .then((h) => h.run(m.request, sink, ac.signal))
-        .catch((err: unknown) => send({ type: 'failed', ref: m.ref, error: toChildError(err) }))
+        .catch((err: unknown) => {
+          text.flush();
+          send({ type: 'failed', ref: m.ref, error: toChildError(err) });
+        })
         .finally(() => runs.delete(m.ref));
       return;
     }
