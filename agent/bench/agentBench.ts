@@ -50,7 +50,7 @@ interface Sample {
   ttftMs: number;
   wallMs: number;
   tokens: number;
-  /** Through the hub: SSE chunks carrying content (fewer than tokens when the agent merged deltas). */
+  /** Through the hub: SSE chunks carrying content (fewer than tokens when deltas were merged, see deltaWindow.ts). */
   chunks?: number;
   /** Through the hub: the hub's own time before dispatch (`x-porten-hub-ms`: auth, validation, policy, durable audit record). */
   hubMs?: number;
@@ -264,7 +264,7 @@ function report(direct: Sample[], served: Sample[]): void {
   console.log(`  TTFT added by hub + tunnel:   p50 ${f(pct(hTtft, 50) - pct(dTtft, 50))} ms   p99 ${f(pct(hTtft, 99) - pct(dTtft, 99))} ms   (target ≤ 2 ms p50; difference of the percentiles)`);
   console.log(`    of which the hub before dispatch:  p50 ${f(pct(hubPre, 50))} ms   p99 ${f(pct(hubPre, 99))} ms   (x-porten-hub-ms: auth, validation, policy, durable audit record)`);
   const chunks = sortedBy(served, (s) => s.chunks ?? NaN);
-  console.log(`  content chunks per streamed response: p50 ${pct(chunks, 50)}  min ${chunks[0]}  (fewer than ${maxTokens}: the agent merged deltas into one frame)`);
+  console.log(`  content chunks per streamed response: p50 ${pct(chunks, 50)}  min ${chunks[0]}  (fewer than ${maxTokens}: the engine child and the agent merged deltas produced within 4 ms)`);
   const per = (ms: number) => f(ms / requests, 1);
   console.log(`  CPU per request (user+system, /proc):  hub ${per(cpu.hub)} ms, agent ${per(cpu.agent)} ms;  engine process: via the agent ${per(cpu.agentEngine)} ms, direct ${per(cpu.directEngine)} ms`);
   console.log(`\nload average at the end: ${loadAverage()} on ${availableParallelism()} cores`);
