@@ -13,6 +13,7 @@ import { EventBus, createRedis } from './events/index.ts';
 import { createHealthRouter } from './http/health.ts';
 import { errorMiddleware } from './http/errorResponse.ts';
 import { requestId } from './http/requestId.ts';
+import { unknownRoute } from './http/unknownRoute.ts';
 import type { Logger } from './log/logger.ts';
 import { createHubMetrics } from './metrics/index.ts';
 import { PresenceStore, RedisHealth } from './presence/index.ts';
@@ -94,6 +95,7 @@ export async function startHub(config: HubConfig, log: Logger): Promise<RunningH
   app.use('/admin/v1', createAdminRouter(deps));
   app.use(createMirrorRouter(deps, blobs)); // before the OpenAI router, whose catch-all answers unknown /v1 paths
   app.use(createOpenAIRouter({ deps, directory, placement, router }));
+  app.use(unknownRoute);
   app.use(errorMiddleware(log, config.retryAfterS));
 
   const server = createServer(app);

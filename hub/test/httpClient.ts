@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 /** Minimal fetch wrappers for tests that check raw HTTP behaviour (status, headers, exact bodies). */
 export interface JsonResponse {
   status: number;
@@ -46,4 +47,33 @@ export function sseEvents(text: string): unknown[] {
         return d;
       }
     });
+}
+
+/**
+ * One HTTP request exactly as given: the path is sent byte for byte (fetch would normalise `//`,
+ * `%2e%2e` and dot segments away), headers and body untouched. For hostile-input tests.
+ */
+export function rawRequest(baseUrl: string, req: { method?: string; path: string; headers?: Record<string, string>; body?: Buffer | string }): Promise<JsonResponse & { text: string }> {
+  const url = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const r = httpRequest({ host: url.hostname, port: url.port, method: req.method ?? 'GET', path: req.path, headers: req.headers ?? {} }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString();
+        let body: unknown = text;
+        try {
+          body = JSON.parse(text);
+        } catch {
+          /* not JSON: keep the text */
+        }
+        const headers = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+        resolve({ status: res.statusCode ?? 0, headers, body, text });
+      });
+    });
+    r.on('error', reject);
+    r.end(req.body);
+  });
 }

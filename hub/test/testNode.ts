@@ -39,6 +39,8 @@ export class TestNode {
   readonly name: string;
   readonly requests: RequestMessage[] = [];
   readonly cancelled: string[] = [];
+  /** Request ids that arrived while a request with the same id was still open here (ignored, as the agent does). */
+  readonly duplicateIds: string[] = [];
   readonly loadsRequested: string[] = [];
   /** Every pause/resume frame received, in order, e.g. `pause:<id>`. */
   readonly flow: string[] = [];
@@ -51,6 +53,8 @@ export class TestNode {
   private loaded: string[];
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly paused = new Set<string>();
+  /** Ids of requests answered and not yet done/errored/cancelled. */
+  private readonly open = new Set<string>();
 
   constructor(name: string, opts: TestNodeOptions) {
     this.name = name;
@@ -142,6 +146,8 @@ export class TestNode {
   }
 
   private send(m: unknown): void {
+    const frame = m as { type?: string; id?: string };
+    if ((frame.type === 'done' || frame.type === 'error') && frame.id !== undefined) this.open.delete(frame.id);
     if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(m));
   }
 
@@ -156,11 +162,17 @@ export class TestNode {
   private handle(msg: HubMessage): void {
     switch (msg.type) {
       case 'request':
+        if (this.open.has(msg.id)) {
+          this.duplicateIds.push(msg.id);
+          break;
+        }
         this.requests.push(msg);
+        this.open.add(msg.id);
         this.answer(msg);
         break;
       case 'cancel':
         this.cancelled.push(msg.id);
+        this.open.delete(msg.id);
         break;
       case 'pause':
         this.paused.add(msg.id);

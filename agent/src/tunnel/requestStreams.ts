@@ -1,4 +1,4 @@
-import type { NodeMessage, RequestMessage } from '@porten/hub/protocol';
+import { NODE_BUSY, type NodeMessage, type RequestMessage } from '@porten/hub/protocol';
 import type { Logger } from '@porten/hub/log';
 import { DELTA_WINDOW_MS } from '../engines/deltaWindow.ts';
 import type { Engine, EngineSink } from '../engines/types.ts';
@@ -94,7 +94,7 @@ export class RequestStreams {
       return;
     }
     if (this.running >= this.opts.maxConcurrency && this.queue.length >= this.opts.maxQueue) {
-      this.opts.send({ type: 'error', id: request.id, code: 'node_busy', message: `the node's queue is full (${this.queue.length} waiting)`, retryable: true });
+      this.opts.send({ type: 'error', id: request.id, code: NODE_BUSY, message: `the node's queue is full (${this.queue.length} waiting)`, retryable: true });
       return;
     }
     const s: Stream = {

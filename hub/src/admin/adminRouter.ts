@@ -1,4 +1,5 @@
-import express, { Router } from 'express';
+import { Router } from 'express';
+import { jsonBody } from '../http/jsonBody.ts';
 import type { HubDeps } from '../deps.ts';
 import { HubError } from '../errors/index.ts';
 import { authenticateAdmin, requireRole } from './adminAuth.ts';
@@ -37,7 +38,7 @@ export function createAdminRouter(deps: HubDeps): Router {
     res.json(doc);
   });
   router.use(authenticateAdmin(deps));
-  router.use(express.json({ limit: ADMIN_BODY_LIMIT, strict: false }));
+  router.use(...jsonBody({ limit: ADMIN_BODY_LIMIT, strict: false }));
   router.use(logAdminWrites(deps.log));
   for (const route of adminRoutes(deps)) {
     router[route.method](route.path, requireRole(...route.roles), route.handle);

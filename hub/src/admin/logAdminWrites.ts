@@ -14,6 +14,7 @@ export function logAdminWrites(log: Logger) {
         const admin = res.locals.admin as AdminIdentity | undefined;
         log.info('admin write', {
           requestId: res.locals.requestId,
+          clientRequestId: res.locals.clientRequestId,
           method: req.method,
           path: req.originalUrl.split('?')[0],
           status: res.statusCode,

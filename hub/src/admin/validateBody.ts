@@ -19,6 +19,9 @@ export interface Rule<T> {
   schema: JsonSchema;
 }
 
+/** PostgreSQL stores no NUL in text or jsonb: refused here, naming the field, instead of failing the query. */
+const NUL_MESSAGE = (param: string) => `${param} contains a NUL character (\\u0000), which the hub does not store; remove it`;
+
 export function invalid(param: string, message: string): never {
   throw new HubError('invalid_request_error', message, { param });
 }
@@ -36,6 +39,7 @@ export function text(opts: { min?: number; max?: number; pattern?: RegExp; hint?
   return {
     parse(v, param) {
       if (typeof v !== 'string') invalid(param, `${param} must be a string, got ${describe(v)}`);
+      if (v.includes('\u0000')) invalid(param, NUL_MESSAGE(param));
       if (v.length < min || v.length > max) invalid(param, `${param} must be ${min} to ${max} characters long`);
       if (opts.pattern && !opts.pattern.test(v)) invalid(param, `${param} ${describe(v)} is not valid: ${opts.hint ?? `must match ${opts.pattern}`}`);
       return v;
@@ -110,16 +114,41 @@ export function list<T>(item: Rule<T>, opts: { min?: number; max?: number } = {}
   };
 }
 
-/** Any JSON object whose serialised form is at most `maxBytes` (agent-supplied data such as a hardware inventory). */
+/** Deepest nesting accepted inside a free-form JSON object (an inventory is a few levels deep). */
+export const MAX_JSON_OBJECT_DEPTH = 16;
+
+/**
+ * Any JSON object whose serialised form is at most `maxBytes` and nesting at most
+ * MAX_JSON_OBJECT_DEPTH (agent-supplied data such as a hardware inventory); no NUL in any key or string.
+ */
 export function jsonObject(opts: { maxBytes: number }): Rule<Record<string, unknown>> {
   return {
     parse(v, param) {
       if (typeof v !== 'object' || v === null || Array.isArray(v)) invalid(param, `${param} must be a JSON object; got ${describe(v)}`);
       if (Buffer.byteLength(JSON.stringify(v)) > opts.maxBytes) invalid(param, `${param} is larger than ${opts.maxBytes} bytes of JSON`);
+      checkJsonValue(v, param, 0);
       return v as Record<string, unknown>;
     },
-    schema: { type: 'object', description: `any JSON object up to ${opts.maxBytes} bytes` },
+    schema: { type: 'object', description: `any JSON object up to ${opts.maxBytes} bytes and ${MAX_JSON_OBJECT_DEPTH} levels deep` },
   };
+}
+
+function checkJsonValue(v: unknown, path: string, depth: number): void {
+  if (typeof v === 'string') {
+    if (v.includes('\u0000')) invalid(path, NUL_MESSAGE(path));
+    return;
+  }
+  if (typeof v !== 'object' || v === null) return;
+  if (depth >= MAX_JSON_OBJECT_DEPTH) invalid(path, `${path} is nested deeper than ${MAX_JSON_OBJECT_DEPTH} levels`);
+  if (Array.isArray(v)) {
+    v.forEach((x, i) => checkJsonValue(x, `${path}[${i}]`, depth + 1));
+    return;
+  }
+  for (const [k, x] of Object.entries(v)) {
+    // A key with a NUL cannot be named in `param` legibly: the object holding it is named instead.
+    if (k.includes('\u0000')) invalid(path, `${path} has a key containing a NUL character (\\u0000), which the hub does not store; remove it`);
+    checkJsonValue(x, `${path}.${k}`, depth + 1);
+  }
 }
 
 /** A field of a request body. Built with `required`, `withDefault` or `optional`. */

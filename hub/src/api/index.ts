@@ -1,4 +1,5 @@
-import express, { Router } from 'express';
+import { Router } from 'express';
+import { jsonBody } from '../http/jsonBody.ts';
 import { HubError } from '../errors/index.ts';
 import { authenticateKey } from './authenticateKey.ts';
 import { chatCompletionsRoute } from './chatCompletionsRoute.ts';
@@ -17,7 +18,7 @@ export type { ApiContext } from './routeContext.ts';
  */
 export function createOpenAIRouter(ctx: ApiContext): Router {
   const router = Router();
-  const json = express.json({ limit: ctx.deps.config.maxBodyBytes, strict: true, type: () => true });
+  const json = jsonBody({ limit: ctx.deps.config.maxBodyBytes, strict: true, anyContentType: true });
   const auth = authenticateKey(ctx.directory);
 
   router.get('/public/v1/models/warming', warmingRoute(ctx.directory, ctx.placement));
@@ -25,9 +26,9 @@ export function createOpenAIRouter(ctx: ApiContext): Router {
   router.use('/v1', requestMetrics(ctx.deps.metrics));
   router.get('/v1/models', auth, listModelsRoute(ctx));
   router.get('/v1/models/:id', auth, getModelRoute(ctx));
-  router.post('/v1/chat/completions', auth, json, chatCompletionsRoute(ctx));
-  router.post('/v1/completions', auth, json, completionsRoute(ctx));
-  router.post('/v1/embeddings', auth, json, embeddingsRoute(ctx));
+  router.post('/v1/chat/completions', auth, ...json, chatCompletionsRoute(ctx));
+  router.post('/v1/completions', auth, ...json, completionsRoute(ctx));
+  router.post('/v1/embeddings', auth, ...json, embeddingsRoute(ctx));
   router.all('/v1/{*rest}', (req) => {
     throw new HubError('not_found', `Unknown endpoint ${req.method} ${req.path}. This hub serves /v1/chat/completions, /v1/completions, /v1/embeddings and /v1/models.`);
   });

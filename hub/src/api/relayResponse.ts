@@ -35,6 +35,7 @@ export async function relayResponse(ctx: ApiContext, res: Response, spec: RouteS
   const route: Omit<RouteRequest, 'signal'> = {
     ...spec,
     requestId: String(res.locals.requestId),
+    ...(res.locals.clientRequestId ? { clientRequestId: String(res.locals.clientRequestId) } : {}),
     key: res.locals.key as ApiKey,
     receivedAt: res.locals.receivedAt as number,
   };

@@ -1,4 +1,5 @@
 import express, { Router } from 'express';
+import { jsonBody } from '../http/jsonBody.ts';
 import type { HubDeps } from '../deps.ts';
 import { HubError } from '../errors/index.ts';
 import { enrollments } from '../store/index.ts';
@@ -26,7 +27,7 @@ export interface EnrollRouterOptions {
 export function createEnrollRouter(deps: HubDeps, opts: EnrollRouterOptions = {}): Router {
   const router = Router();
   const limiter = new IpRateLimiter(opts.enrollLimit ?? { max: 10, windowMs: 60_000 });
-  const json = express.json({ limit: '32kb', strict: false });
+  const json = jsonBody({ limit: '32kb', strict: false });
 
   const rateLimit = (req: express.Request, _res: express.Response, next: express.NextFunction): void => {
     const verdict = limiter.take(req.socket.remoteAddress ?? 'unknown');
@@ -38,7 +39,7 @@ export function createEnrollRouter(deps: HubDeps, opts: EnrollRouterOptions = {}
     next();
   };
 
-  router.post('/v1/nodes/enroll', rateLimit, json, async (req, res) => {
+  router.post('/v1/nodes/enroll', rateLimit, ...json, async (req, res) => {
     const body = parseBody(req.body, enrollBody);
     const ttlS = deps.config.enrollmentTtlS;
     const { enrollment, pollSecret } = await enrollments.createEnrollment(deps.pool, { name: body.name, inventory: body.inventory, ttlS });
@@ -54,7 +55,7 @@ export function createEnrollRouter(deps: HubDeps, opts: EnrollRouterOptions = {}
     });
   });
 
-  router.post('/v1/nodes/enroll/poll', json, async (req, res) => {
+  router.post('/v1/nodes/enroll/poll', ...json, async (req, res) => {
     const body = parseBody(req.body, pollBody);
     const result = await enrollments.pollEnrollment(deps.pool, body.poll_token);
     deps.log.info('node credential issued', { node_id: result.node.id });

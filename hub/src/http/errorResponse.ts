@@ -38,7 +38,7 @@ export function sendError(res: Response, err: unknown, log: Logger, defaultRetry
   const { status, body, retryAfterS } = toErrorBody(err, requestId);
   res.locals.errorCode = body.error.code; // read by the request metrics (api/requestMetrics.ts)
   if (status >= 500 && !(err instanceof HubError)) {
-    log.error('unhandled error', { requestId, err: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+    log.error('unhandled error', { requestId, clientRequestId: res.locals.clientRequestId, err: err instanceof Error ? (err.stack ?? err.message) : String(err) });
   }
   if (res.headersSent) {
     res.end();
@@ -51,24 +51,48 @@ export function sendError(res: Response, err: unknown, log: Logger, defaultRetry
 
 /** Express error middleware: the single place thrown errors become HTTP responses. */
 export function errorMiddleware(log: Logger, defaultRetryAfterS: number) {
-  return (err: unknown, _req: Request, res: Response, _next: NextFunction): void => {
-    sendError(res, translateBodyParserError(err), log, defaultRetryAfterS);
+  return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
+    sendError(res, translateFrameworkError(err, req), log, defaultRetryAfterS);
   };
 }
 
-/** express.json() throws its own errors for bad JSON and big bodies; give them our codes. */
-function translateBodyParserError(err: unknown): unknown {
+/**
+ * Errors raised by the HTTP framework and the database driver for what a client sent, given the
+ * hub's codes: body-parser's (bad JSON, too large, undecodable Content-Encoding, charset), the
+ * router's (a path parameter that is not valid percent-encoding) and PostgreSQL's refusal of text it
+ * cannot store (a NUL character that a validator missed). Anything else stays a bug (500).
+ */
+function translateFrameworkError(err: unknown, req: Request): unknown {
   if (err instanceof HubError || typeof err !== 'object' || err === null) return err;
-  const e = err as { type?: string; status?: number; limit?: number; message?: string };
+  const e = err as { type?: string; status?: number; limit?: number; message?: string; code?: string; errno?: number; encoding?: string; charset?: string };
+  if (err instanceof URIError) {
+    return new HubError('invalid_request_error', 'the request path is not valid percent-encoding (a % must be followed by two hex digits forming UTF-8); fix the URL', { param: 'path' });
+  }
   switch (e.type) {
     case 'entity.parse.failed':
       return new HubError('invalid_request_error', `request body is not valid JSON (${e.message ?? 'parse error'}); send a JSON object`);
     case 'entity.too.large':
-      return new HubError('request_too_large', `request body is larger than the hub accepts (${e.limit} bytes); shorten the request`);
+      return new HubError('request_too_large', `request body is larger than the hub accepts (${e.limit} bytes, after decoding); shorten the request`);
     case 'encoding.unsupported':
+      return new HubError('unsupported_media_type', `request body Content-Encoding "${e.encoding ?? '?'}" is not accepted; send it uncompressed or as gzip, deflate or br`);
     case 'charset.unsupported':
-      return new HubError('unsupported_media_type', 'request body must be UTF-8 JSON');
+      return new HubError('unsupported_media_type', `request body charset "${e.charset ?? '?'}" is not accepted; send UTF-8 JSON`);
+    case 'request.size.invalid':
+      return new HubError('invalid_request_error', 'request body length does not match its Content-Length header; resend the request');
+    case 'request.aborted':
+      return new HubError('invalid_request_error', 'the request body ended before it was complete; resend the request');
     default:
-      return err;
+      break;
   }
+  // zlib's errors (Z_DATA_ERROR, ERR__ERROR_FORMAT_… for brotli) carry a numeric errno and reach us
+  // wrapped by body-parser as a 400, only ever for a compressed body.
+  const encoding = req.headers['content-encoding'];
+  if (e.status === 400 && typeof e.errno === 'number' && encoding !== undefined && encoding !== 'identity') {
+    return new HubError('invalid_request_error', `request body is not valid ${encoding} data (${e.message ?? e.code}); compress it as Content-Encoding says, or send it uncompressed`);
+  }
+  // PostgreSQL: 22021 invalid byte sequence (a NUL in text), 22P05 untranslatable character (jsonb \u0000).
+  if (e.code === '22021' || e.code === '22P05') {
+    return new HubError('invalid_request_error', 'the request contains text the hub cannot store (a NUL character, \\u0000); remove it');
+  }
+  return err;
 }

@@ -95,6 +95,12 @@ export interface DoneMessage {
   usage: Usage;
 }
 
+/**
+ * The stream error code of a node whose request queue is full. The hub tries another compliant node;
+ * when every one it tried was full the client gets `429 rate_limit_exceeded`, not an outage.
+ */
+export const NODE_BUSY = 'node_busy';
+
 export interface StreamErrorMessage {
   type: 'error';
   id: string;

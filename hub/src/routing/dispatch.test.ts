@@ -118,6 +118,39 @@ describe('dispatch', () => {
     expect(n.tn.requests).toHaveLength(2);
   });
 
+  it('answers 429 rate_limit_exceeded with Retry-After when every compliant node reports a full queue', async () => {
+    const busy = { kind: 'error' as const, retryable: true, code: 'node_busy', message: "the node's queue is full (8 waiting)" };
+    const a = await node(org, 'r12', { behaviour: () => busy });
+    const b = await node(org, 'r12', { behaviour: () => busy });
+    const outsider = await node(other, 'r12', {});
+    const key = await f.key(org, { fleet: 'own', regions: ['r12'] });
+    const r = await chat(t.url, key.secret, ask);
+    expect(r.status).toBe(429);
+    expect(r.body).toEqual({ error: { message: expect.stringMatching(/queue is full/), type: 'rate_limit_error', code: 'rate_limit_exceeded', param: null } });
+    expect(r.headers.get('retry-after')).toBe('1');
+    expect(a.tn.requests.length + b.tn.requests.length).toBe(2);
+    expect(outsider.tn.requests).toHaveLength(0);
+    const refusal = () => t.hub.deps.pool.query(`select error_code from audit_records where request_id = $1 and event = 'refuse'`, [r.headers.get('x-request-id')]);
+    await waitFor(async () => (await refusal()).rowCount === 1, 'refusal audited');
+    expect((await refusal()).rows).toEqual([{ error_code: 'rate_limit_exceeded' }]);
+  });
+
+  it('serves from a compliant node with room when another one is full, and stays 503 when the others failed', async () => {
+    const busy = { kind: 'error' as const, retryable: true, code: 'node_busy', message: "the node's queue is full" };
+    await node(org, 'r13', { behaviour: () => busy });
+    const free = await node(org, 'r13', { queueDepth: 3 });
+    const key = await f.key(org, { fleet: 'own', regions: ['r13'] });
+    const served = await chat(t.url, key.secret, ask);
+    expect(served.status).toBe(200);
+    expect(served.headers.get('x-porten-node')).toBe(free.node.id);
+    await node(org, 'r14', { behaviour: () => busy });
+    await node(org, 'r14', { behaviour: () => ({ kind: 'die_before_first_byte' }) });
+    const key2 = await f.key(org, { fleet: 'own', regions: ['r14'] });
+    const refused = await chat(t.url, key2.secret, ask);
+    expect(refused.status).toBe(503);
+    expect(refused.body.error.code).toBe('no_available_node');
+  });
+
   it('cuts a revoked node at once and never routes to it again', async () => {
     const n = await node(org, 'r8', {});
     const key = await f.key(org, { fleet: 'own', regions: ['r8'] });

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { AuditEntry } from '../audit/index.ts';
 import type { HubDeps } from '../deps.ts';
 import { HubError } from '../errors/index.ts';
-import type { DeltaMessage, DoneMessage, EngineCapability, RequestMessage, ResultMessage, Usage } from '../protocol/index.ts';
+import { NODE_BUSY, type DeltaMessage, type DoneMessage, type EngineCapability, type RequestMessage, type ResultMessage, type Usage } from '../protocol/index.ts';
 import type { ApiKey, CatalogModel } from '../store/index.ts';
 import type { OpenStream, TunnelRegistry } from '../tunnel/index.ts';
 import type { ModelPlacement } from './modelPlacement.ts';
@@ -11,8 +11,12 @@ import { selectCandidates, type Candidate, type RefusalReason } from './selectCa
 
 const MAX_ATTEMPTS = 3;
 
+
 export interface RouteRequest {
+  /** The hub's own id (http/requestId.ts): stream ids and audit records are keyed by it. */
   requestId: string;
+  /** The client's correlation id, if it sent a valid one: recorded, never used as a key. */
+  clientRequestId?: string;
   key: ApiKey;
   model: CatalogModel;
   /** Capabilities the request needs from the model's catalog entry and the node's engine. */
@@ -43,7 +47,8 @@ export interface RouteSink {
 /** How a routed request ended once it had started on a node. Failures before the first byte are thrown instead. */
 export type RouteOutcome = { kind: 'done'; usage: Usage } | { kind: 'failed'; error: HubError } | { kind: 'cancelled' };
 
-type Attempt = RouteOutcome | { kind: 'retry'; reason: string } | { kind: 'rejected'; error: HubError };
+/** `busy`: the node refused only because its queue was full (another node, or later, may serve). */
+type Attempt = RouteOutcome | { kind: 'retry'; reason: string; busy?: boolean } | { kind: 'rejected'; error: HubError };
 
 /**
  * Routes one request: policy checks → hard filter → Redis reachable → (on-demand load) →
@@ -116,6 +121,7 @@ export class Router {
     const warmupDeadline = Date.now() + config.warmupBudgetMs;
     const tried = new Set<string>(); // dispatched to, or failed to load the model
     let dispatched = 0;
+    let busy = 0;
     let candidates: Candidate[];
     let lastReason = '';
     try {
@@ -138,7 +144,7 @@ export class Router {
       tried.add(c.node.id);
       dispatched++;
       try {
-        await this.deps.audit.append(this.entry(req, c, 'route', 'dispatched', { attempt }));
+        await this.deps.audit.append(this.entry(req, c, 'route', 'dispatched', { attempt, ...(req.clientRequestId ? { client_request_id: req.clientRequestId } : {}) }));
       } catch (err) {
         metrics.auditFailures.inc();
         const e = this.refusal('audit_unavailable', 'the hub cannot write the audit record that must precede dispatch');
@@ -153,6 +159,7 @@ export class Router {
       const result = await this.attempt(c, `${req.requestId}.${attempt}`, req, sink, hubAddedMs);
       if (result.kind === 'retry') {
         lastReason = result.reason;
+        if (result.busy) busy++;
         metrics.retries.inc();
         this.complete(req, c, 'retried', null, { reason: result.reason });
         continue;
@@ -167,6 +174,13 @@ export class Router {
         metrics.tokens.inc({ kind: 'completion' }, result.usage.completion_tokens);
       }
       return result;
+    }
+    if (dispatched > 0 && busy === dispatched) {
+      // Every compliant node tried was full: a rate limit (429), not an outage (DESIGN.md's table).
+      metrics.routingRefusals.inc({ reason: 'queue_full' });
+      const e = new HubError('rate_limit_exceeded', `every compliant node's request queue is full (${busy} tried); retry shortly`, { retryAfterS: 1 });
+      this.refused(req, e, null);
+      throw e;
     }
     const e = dispatched === 0 ? this.refusal('load_failed', `loading ${req.model.id} failed on every compliant node`) : this.refusal('node_failures', `every compliant node tried failed before answering (${lastReason})`);
     this.refused(req, e, null);
@@ -276,7 +290,7 @@ export class Router {
         },
         onError: (m) => {
           if (started) settle({ kind: 'failed', error: new HubError('node_error', `the node failed mid-response: ${m.message}`) });
-          else if (m.retryable) settle({ kind: 'retry', reason: m.message });
+          else if (m.retryable) settle({ kind: 'retry', reason: m.message, busy: m.code === NODE_BUSY });
           else if (m.code === 'invalid_request') settle({ kind: 'rejected', error: new HubError('invalid_request_error', m.message) });
           else settle({ kind: 'rejected', error: new HubError('node_error', `the node could not serve the request: ${m.message}`) });
         },

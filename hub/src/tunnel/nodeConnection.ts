@@ -76,6 +76,9 @@ export class NodeConnection {
   /** Opens a request stream. Returns undefined when the tunnel is already gone. */
   open(request: RequestMessage, handlers: StreamHandlers): OpenStream | undefined {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return undefined;
+    // Stream ids are the hub's own and unique (http/requestId.ts); a repeat would hand one request's
+    // answer to another, so it is a bug to stop at, never a stream to overwrite.
+    if (this.streams.has(request.id)) throw new Error(`bug: stream id ${request.id} is already open on the tunnel of node ${this.nodeId}`);
     this.streams.set(request.id, handlers);
     this.inFlight++;
     this.send(request);
