@@ -1,4 +1,4 @@
-import { NODE_BUSY, type NodeMessage, type RequestMessage } from '@porten/hub/protocol';
+import { NODE_BUSY, requestLimitProblem, type NodeMessage, type RequestMessage } from '@porten/hub/protocol';
 import type { Logger } from '@porten/hub/log';
 import { DELTA_WINDOW_MS } from '../engines/deltaWindow.ts';
 import type { Engine, EngineSink } from '../engines/types.ts';
@@ -87,6 +87,13 @@ export class RequestStreams {
   accept(request: RequestMessage): void {
     if (this.streams.has(request.id)) {
       this.opts.log.warn('hub sent a request id that is already in flight; ignored', { id: request.id });
+      return;
+    }
+    // Checked again here, whatever the hub let through: no request may reach an engine that could not
+    // take it (a deep schema once killed the builtin engine's child process in its IPC decoder).
+    const tooBig = requestLimitProblem(request);
+    if (tooBig) {
+      this.opts.send({ type: 'error', id: request.id, code: 'invalid_request', message: `${tooBig.message} (param ${tooBig.param})`, retryable: false });
       return;
     }
     if (this.draining) {

@@ -102,6 +102,46 @@ describe('hostile input on every surface', () => {
     });
   });
 
+  describe('request shape limits (a deep schema once crashed a node engine)', () => {
+    function deepSchema(levels: number): Record<string, unknown> {
+      let schema: Record<string, unknown> = { type: 'string' };
+      for (let i = 0; i < levels; i++) schema = { type: 'object', properties: { p: schema } };
+      return schema;
+    }
+    const withFormat = (schema: unknown) => JSON.stringify({ model: 'm1', messages: [{ role: 'user', content: 'hi' }], response_format: { type: 'json_schema', json_schema: { name: 'deep', schema } } });
+
+    it('400 with param for a response_format schema nested 3,000 levels deep, and nothing dispatched', async () => {
+      const before = tn.requests.length;
+      const r = await post('/v1/chat/completions', withFormat(deepSchema(1500)));
+      expect(r.status, r.text.slice(0, 300)).toBe(400);
+      expect(r.body).toEqual(errorShape('invalid_request_error', expect.stringMatching(/^response_format\.json_schema\.schema(\.properties\.p)+/) as unknown as string));
+      expect(r.body.error.message).toContain('deeper than 64 levels');
+      expect(tn.requests.length).toBe(before);
+    });
+
+    it('400 for a schema within the body limit but deeper than 32 levels, or larger than 64 KiB', async () => {
+      const deep = await post('/v1/chat/completions', withFormat(deepSchema(20)));
+      expect(deep.status, deep.text).toBe(400);
+      expect(deep.body.error.param).toMatch(/^response_format\.json_schema\.schema\.properties/);
+      expect(deep.body.error.message).toContain('deeper than 32 levels');
+      const tools = [{ type: 'function', function: { name: 'f', parameters: deepSchema(20) } }];
+      const tool = await post('/v1/chat/completions', JSON.stringify({ model: 'm1', messages: [{ role: 'user', content: 'hi' }], tools }));
+      expect(tool.status, tool.text).toBe(400);
+      expect(tool.body.error.param).toMatch(/^tools\[0\]\.function\.parameters/);
+    });
+
+    it('400 for a body nested 30,000 levels deep anywhere, and the hub still ready after', async () => {
+      const body = `{"model":"m1","messages":[{"role":"user","content":${'['.repeat(30_000)}${']'.repeat(30_000)}}]}`;
+      const r = await post('/v1/chat/completions', body);
+      expect(r.status, r.text.slice(0, 300)).toBe(400);
+      expect(r.body.error.code).toBe('invalid_request_error');
+      expect(r.body.error.param).toMatch(/^messages\[0\]\.content(\[0\])+$/);
+      const admin = await post('/admin/v1/orgs', `{"name":${'['.repeat(20_000)}${']'.repeat(20_000)}}`, {}, t.adminToken);
+      expect(admin.status, admin.text.slice(0, 300)).toBe(400);
+      expect((await fetch(`${t.url}/readyz`)).status).toBe(200);
+    });
+  });
+
   describe('malformed percent-encoding in the path', () => {
     for (const path of ['/v1/models/%ff', '/v1/%E0%A4%A', '/v1/models/%c0%ae%c0%ae', '/admin/v1/keys/%ff', '/admin/v1/nodes/%E0%A4%A/revoke', '/admin/v1/enrollments/%ff/approve', '/v1/nodes/mirror/%E0%A4%A']) {
       it(`400 for ${path}`, async () => {

@@ -1,5 +1,6 @@
 import express, { type RequestHandler } from 'express';
 import { HubError } from '../errors/index.ts';
+import { bodyDepthProblem } from '../protocol/index.ts';
 
 /**
  * Content-Encodings a request body may arrive in. The decoded body is held to the same size limit as
@@ -21,9 +22,9 @@ export interface JsonBodyOptions {
 }
 
 /**
- * The one JSON body reader of the hub (OpenAI API, admin API, enrollment). Its errors are translated
- * to hub codes by http/errorResponse.ts; this gate only makes the encoding rule explicit and the same
- * on every surface, whatever the body-parser version decodes on its own.
+ * The one JSON body reader of the hub (OpenAI API, admin API, enrollment): an encoding gate (the rule
+ * explicit and the same on every surface, whatever the body-parser version decodes on its own), the
+ * parser (its errors are translated to hub codes by http/errorResponse.ts), and the nesting limit.
  */
 export function jsonBody(opts: JsonBodyOptions): RequestHandler[] {
   const parse = express.json({ limit: opts.limit, strict: opts.strict, ...(opts.anyContentType ? { type: () => true } : {}) });
@@ -44,5 +45,11 @@ export function jsonBody(opts: JsonBodyOptions): RequestHandler[] {
     req.headers['content-encoding'] = encoding;
     next();
   };
-  return [gate, parse];
+  // Nesting is bounded on every surface (protocol/requestLimits.ts): deep values cost stack in every
+  // later reader — validators, the audit store, an engine process's IPC.
+  const depth: RequestHandler = (req, _res, next) => {
+    const problem = bodyDepthProblem(req.body);
+    next(problem ? new HubError('invalid_request_error', problem.message, { param: problem.param }) : undefined);
+  };
+  return [gate, parse, depth];
 }

@@ -1,3 +1,4 @@
+import { schemaProblem } from '../../protocol/index.ts';
 import {
   asObject,
   describe,
@@ -59,7 +60,9 @@ function checkTool(value: unknown, path: string): string {
   const fn = asObject(tool.function, fnPath);
   rejectUnknownFields(fn, FUNCTION_FIELDS, fnPath);
   optionalString(fn, 'description', fnPath);
-  optionalObject(fn, 'parameters', fnPath);
+  const parameters = optionalObject(fn, 'parameters', fnPath);
+  const tooBig = parameters === undefined ? null : schemaProblem(parameters, `${fnPath}.parameters`);
+  if (tooBig) invalid(tooBig.param, tooBig.message);
   optionalBoolean(fn, 'strict', fnPath);
   return requireIdentifier(fn, 'name', fnPath);
 }

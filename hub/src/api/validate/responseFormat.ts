@@ -1,3 +1,4 @@
+import { schemaProblem } from '../../protocol/index.ts';
 import { asObject, invalid, optionalBoolean, optionalObject, optionalString, rejectUnknownFields, requireIdentifier, requireString, type JsonObject } from './fields.ts';
 
 /**
@@ -32,7 +33,9 @@ export function readResponseFormat(body: JsonObject): CheckedResponseFormat {
       rejectUnknownFields(spec, JSON_SCHEMA_FIELDS, 'response_format.json_schema');
       requireIdentifier(spec, 'name', 'response_format.json_schema');
       optionalString(spec, 'description', 'response_format.json_schema');
-      optionalObject(spec, 'schema', 'response_format.json_schema');
+      const schema = optionalObject(spec, 'schema', 'response_format.json_schema');
+      const tooBig = schema === undefined ? null : schemaProblem(schema, 'response_format.json_schema.schema');
+      if (tooBig) invalid(tooBig.param, tooBig.message);
       optionalBoolean(spec, 'strict', 'response_format.json_schema');
       return { response_format: format, json: true };
     }
