@@ -56,7 +56,12 @@ export function sseEvents(text: string): unknown[] {
 export function rawRequest(baseUrl: string, req: { method?: string; path: string; headers?: Record<string, string>; body?: Buffer | string }): Promise<JsonResponse & { text: string }> {
   const url = new URL(baseUrl);
   return new Promise((resolve, reject) => {
-    const r = httpRequest({ host: url.hostname, port: url.port, method: req.method ?? 'GET', path: req.path, headers: req.headers ?? {} }, (res) => {
+    // Node's client frames a GET/DELETE body with neither Content-Length nor chunked encoding, so the
+    // server would read the body as a second, malformed request; state its length unless the caller did.
+    const headers = { ...(req.headers ?? {}) };
+    const framed = Object.keys(headers).some((h) => /^(content-length|transfer-encoding)$/i.test(h));
+    if (req.body !== undefined && !framed) headers['content-length'] = String(Buffer.byteLength(req.body));
+    const r = httpRequest({ host: url.hostname, port: url.port, method: req.method ?? 'GET', path: req.path, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('error', reject);
