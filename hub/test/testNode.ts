@@ -8,7 +8,9 @@ export type Behaviour =
   | { kind: 'die_before_first_byte' }
   | { kind: 'die_after_first_byte'; text: string }
   | { kind: 'error'; retryable: boolean; code?: string; message: string }
-  | { kind: 'hang' };
+  | { kind: 'hang' }
+  /** Raw text frames sent as they are (a malicious node's answer); built from the request, so they may name its id. */
+  | { kind: 'frames'; frames: string[] };
 
 export interface TestNodeOptions {
   hubUrl: string;
@@ -250,7 +252,20 @@ export class TestNode {
         return;
       case 'hang':
         return;
+      case 'frames':
+        for (const f of b.frames) this.sendRaw(f);
+        return;
     }
+  }
+
+  /** Sends one text frame exactly as given, valid or not: what a malicious node can put on its tunnel. */
+  sendRaw(text: string): void {
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(text);
+  }
+
+  /** Whether the tunnel is still open (the hub closes it on a protocol violation). */
+  get connected(): boolean {
+    return this.ws?.readyState === WebSocket.OPEN;
   }
 
   /** Closes the tunnel like a stopped agent. */

@@ -54,6 +54,7 @@ export function loadConfig(env: Env): HubConfig {
     warmupBudgetMs: int('HUB_WARMUP_BUDGET_MS', 120_000, 0),
     demandWindowMs: int('HUB_DEMAND_WINDOW_MS', 600_000, 1000),
     firstByteTimeoutMs: int('HUB_FIRST_BYTE_TIMEOUT_MS', 60_000, 100),
+    streamStallTimeoutMs: int('HUB_STREAM_STALL_TIMEOUT_MS', 120_000, 100),
     drainTimeoutMs: int('HUB_DRAIN_TIMEOUT_MS', 30_000, 0),
     maxBodyBytes: int('HUB_MAX_BODY_BYTES', 4 * 1024 * 1024, 1024),
     blobDir: resolve(raw('HUB_BLOB_DIR') ?? './data/blobs'),

@@ -26,6 +26,11 @@ export interface HubConfig {
   demandWindowMs: number;
   /** HUB_FIRST_BYTE_TIMEOUT_MS, default 60000: a node that has not answered a dispatched request by then counts as failed (retry). */
   firstByteTimeoutMs: number;
+  /**
+   * HUB_STREAM_STALL_TIMEOUT_MS, default 120000: after its first byte, a node that sends nothing for
+   * this long (while the hub has not paused it) fails the response with node_error.
+   */
+  streamStallTimeoutMs: number;
   /** HUB_DRAIN_TIMEOUT_MS, default 30000: on SIGTERM, how long in-flight requests may take to finish before tunnels are cut. */
   drainTimeoutMs: number;
   /** HUB_MAX_BODY_BYTES, default 4194304: larger request bodies get 413. */

@@ -55,7 +55,11 @@ export function parseNodeMessage(raw: string): NodeMessage | { invalid: string }
       if (typeof v.id !== 'string') return { invalid: 'delta.id' };
       const out: NodeMessage = { type: 'delta', id: v.id };
       if (typeof v.content === 'string') out.content = v.content;
-      if (Array.isArray(v.tool_calls)) out.tool_calls = v.tool_calls.filter(isObj) as unknown as ToolCallDelta[];
+      if (v.tool_calls !== undefined) {
+        const calls = toolCallsOf(v.tool_calls);
+        if (!calls) return { invalid: 'delta.tool_calls' };
+        out.tool_calls = calls;
+      }
       return out;
     }
     case 'result': {
@@ -68,7 +72,7 @@ export function parseNodeMessage(raw: string): NodeMessage | { invalid: string }
       if (typeof v.id !== 'string') return { invalid: 'done.id' };
       const usage = isObj(v.usage) ? v.usage : {};
       const reason = ['stop', 'length', 'tool_calls', 'content_filter'].includes(v.finish_reason as string) ? (v.finish_reason as 'stop') : 'stop';
-      return { type: 'done', id: v.id, finish_reason: reason, usage: { prompt_tokens: nonNeg(usage.prompt_tokens), completion_tokens: nonNeg(usage.completion_tokens) } };
+      return { type: 'done', id: v.id, finish_reason: reason, usage: { prompt_tokens: tokenCount(usage.prompt_tokens), completion_tokens: tokenCount(usage.completion_tokens) } };
     }
     case 'error': {
       if (typeof v.id !== 'string') return { invalid: 'error.id' };
@@ -88,4 +92,38 @@ export function parseNodeMessage(raw: string): NodeMessage | { invalid: string }
 function capacityOf(v: unknown): Capacity | undefined {
   if (!isObj(v)) return undefined;
   return { vram_total_mb: nonNeg(v.vram_total_mb), vram_free_mb: nonNeg(v.vram_free_mb), max_concurrency: Math.max(1, nonNeg(v.max_concurrency)) };
+}
+
+/** A token count as clients expect it: a whole number (OpenAI's usage fields are integers), else 0. */
+function tokenCount(v: unknown): number {
+  const n = Math.floor(nonNeg(v));
+  return Number.isSafeInteger(n) ? n : 0;
+}
+
+/**
+ * Tool-call deltas exactly as the protocol has them, or undefined when any part is not: the hub
+ * streams these to clients as they are, so a node must not be able to put other shapes there.
+ */
+function toolCallsOf(v: unknown): ToolCallDelta[] | undefined {
+  if (!Array.isArray(v) || v.length > 128) return undefined;
+  const out: ToolCallDelta[] = [];
+  for (const c of v) {
+    if (!isObj(c) || !Number.isSafeInteger(c.index) || (c.index as number) < 0 || (c.index as number) >= 128) return undefined;
+    const call: ToolCallDelta = { index: c.index as number };
+    if (c.id !== undefined) {
+      if (typeof c.id !== 'string') return undefined;
+      call.id = c.id;
+    }
+    if (c.type !== undefined) {
+      if (c.type !== 'function') return undefined;
+      call.type = 'function';
+    }
+    if (c.function !== undefined) {
+      const f = c.function;
+      if (!isObj(f) || (f.name !== undefined && typeof f.name !== 'string') || (f.arguments !== undefined && typeof f.arguments !== 'string')) return undefined;
+      call.function = { ...(f.name !== undefined ? { name: f.name as string } : {}), ...(f.arguments !== undefined ? { arguments: f.arguments as string } : {}) };
+    }
+    out.push(call);
+  }
+  return out;
 }

@@ -15,7 +15,7 @@ describe('dispatch', () => {
   const nodes: TestNode[] = [];
 
   beforeAll(async () => {
-    t = await startTestHub({ HUB_FIRST_BYTE_TIMEOUT_MS: '400', HUB_KEY_MAX_CONCURRENCY: '2' });
+    t = await startTestHub({ HUB_FIRST_BYTE_TIMEOUT_MS: '400', HUB_STREAM_STALL_TIMEOUT_MS: '400', HUB_KEY_MAX_CONCURRENCY: '2' });
     f = fixtures(t);
     org = (await f.org('dispatch-org')).id;
     other = (await f.org('dispatch-other')).id;
@@ -78,6 +78,21 @@ describe('dispatch', () => {
     const last = events.at(-1) as { error: { code: string } };
     expect(last.error.code).toBe('node_error');
     expect(backup.tn.requests).toHaveLength(0);
+  });
+
+  it('ends a response whose node goes quiet after the first byte with node_error, and cancels it on the node', async () => {
+    const quiet = await node(org, 'r4q', { behaviour: (req) => ({ kind: 'frames', frames: [JSON.stringify({ type: 'delta', id: req.id, content: 'partial ' })] }) });
+    const key = await f.key(org, { fleet: 'own', regions: ['r4q'] });
+    const streamed = await chat(t.url, key.secret, { ...ask, stream: true });
+    expect(streamed.status).toBe(200);
+    const events = sseEvents(streamed.body as string);
+    expect(events).not.toContain('[DONE]');
+    expect(events.at(-1)).toMatchObject({ error: { code: 'node_error', message: 'the node sent nothing for 400 ms mid-response' } });
+    const whole = await chat(t.url, key.secret, ask);
+    expect(whole.status).toBe(502);
+    expect(whole.body.error).toMatchObject({ code: 'node_error', message: 'the node sent nothing for 400 ms mid-response' });
+    await waitFor(() => quiet.tn.cancelled.length === 2, 'both streams cancelled on the node');
+    expect(quiet.tn.cancelled).toEqual(quiet.tn.requests.map((r) => r.id));
   });
 
   it('passes a non-retryable engine error through as a clear error', async () => {
@@ -211,6 +226,8 @@ describe('dispatch', () => {
     });
     // Read nothing: socket buffers fill, the hub's writes report back-pressure, the node is paused.
     await waitFor(() => n.tn.flow.some((e) => e.startsWith('pause:')), 'pause sent to the node', 10_000);
+    // Paused longer than HUB_STREAM_STALL_TIMEOUT_MS: a quiet node the hub holds back has not stalled.
+    await new Promise((r) => setTimeout(r, 900));
     const body = await res.text(); // now read everything
     expect(n.tn.flow.some((e) => e.startsWith('resume:'))).toBe(true);
     const content = sseEvents(body)

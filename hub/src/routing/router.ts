@@ -249,6 +249,7 @@ export class Router {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        clearTimeout(stall);
         req.signal.removeEventListener('abort', onAbort);
         resolve(a);
       };
@@ -259,7 +260,22 @@ export class Router {
         const ttft = performance.now() - req.receivedAt;
         metrics.timeToFirstToken.observe(ttft / 1000);
         c.conn.latencyEwmaMs = c.conn.latencyEwmaMs === 0 ? ttft : 0.8 * c.conn.latencyEwmaMs + 0.2 * ttft;
-        sink.onStart({ nodeId: c.node.id, region: c.node.region, hubAddedMs }, stream!);
+        const open = stream!;
+        const watched: OpenStream = {
+          ...open,
+          pause: () => {
+            paused = true;
+            clearTimeout(stall);
+            open.pause();
+          },
+          resume: () => {
+            paused = false;
+            rearmStall();
+            open.resume();
+          },
+        };
+        rearmStall();
+        sink.onStart({ nodeId: c.node.id, region: c.node.region, hubAddedMs }, watched);
       };
       const onAbort = () => {
         stream?.cancel();
@@ -270,16 +286,31 @@ export class Router {
         stream?.cancel();
         settle({ kind: 'retry', reason: `no answer within ${config.firstByteTimeoutMs} ms` });
       }, config.firstByteTimeoutMs);
+      // After the first byte, a node that goes quiet (crashed engine, or a malicious node holding the
+      // client) ends the response with node_error instead of holding it open for ever. Paused streams
+      // are the client's doing, so the clock stops while the hub holds the node back.
+      let stall: NodeJS.Timeout | undefined;
+      let paused = false;
+      const rearmStall = () => {
+        clearTimeout(stall);
+        if (settled || paused) return;
+        stall = setTimeout(() => {
+          stream?.cancel();
+          settle({ kind: 'failed', error: new HubError('node_error', `the node sent nothing for ${config.streamStallTimeoutMs} ms mid-response`) });
+        }, config.streamStallTimeoutMs);
+      };
 
       stream = c.conn.open(req.build(streamId), {
         onDelta: (m) => {
           if (settled) return;
           start();
+          rearmStall();
           sink.onDelta(m);
         },
         onResult: (m) => {
           if (settled) return;
           start();
+          rearmStall();
           sink.onResult(m);
         },
         onDone: (m) => {

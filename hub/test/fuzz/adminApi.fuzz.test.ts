@@ -5,7 +5,7 @@ import { fixtures } from '../fixtures.ts';
 import { rawRequest } from '../httpClient.ts';
 import { startTestHub, type TestHub } from '../testHub.ts';
 import { HEADER_VALUE, expectWellFormedRefusal } from './fuzzChecks.ts';
-import { fuzzParams } from './fuzzSettings.ts';
+import { fuzzParams, fuzzTimeoutMs } from './fuzzSettings.ts';
 import { bodyText, hostileJson, hostileString, mutated } from './hostileValues.ts';
 
 /** Every table an admin or enrollment request can write; a refusal must leave each exactly as it was. */
@@ -16,7 +16,7 @@ const STATE_TABLES = ['orgs', 'admin_tokens', 'api_keys', 'nodes', 'enrollments'
  * parameters and bodies near valid ones) and the unauthenticated enrollment endpoints: no 5xx, the
  * OpenAI error shape, and a refusal changes no row of any state table.
  */
-describe('fuzz: the admin API and node enrollment', { timeout: 300_000 }, () => {
+describe('fuzz: the admin API and node enrollment', { timeout: fuzzTimeoutMs() }, () => {
   let t: TestHub;
   let ids: Record<string, string>;
 
@@ -68,7 +68,7 @@ describe('fuzz: the admin API and node enrollment', { timeout: 300_000 }, () => 
     await fc.assert(
       fc.asyncProperty(routeAndBody, param, query, async ({ route, body }, p, q) => {
         const path = `/admin/v1${route.path.replace(/:[a-z_]+/g, p)}`;
-        const qs = new URLSearchParams(Object.entries(q).map(([k, v]) => [k, v.toWellFormed()])).toString();
+        const qs = new URLSearchParams(Object.entries(q).map(([k, v]): [string, string] => [k, v.toWellFormed()])).toString();
         const before = await stateDigest();
         const r = await rawRequest(t.url, {
           method: route.method.toUpperCase(),

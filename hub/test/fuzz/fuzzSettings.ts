@@ -26,3 +26,8 @@ export const fuzzSettings: FuzzSettings = {
 export function fuzzParams(weight = 1): { numRuns: number; seed: number; endOnFailure: boolean } {
   return { numRuns: Math.max(1, Math.round(fuzzSettings.runs * weight)), seed: fuzzSettings.seed, endOnFailure: true };
 }
+
+/** A test timeout that grows with the run count, so a long `npm run fuzz` is not cut off by it. */
+export function fuzzTimeoutMs(): number {
+  return Math.max(300_000, fuzzSettings.runs * 1_000);
+}

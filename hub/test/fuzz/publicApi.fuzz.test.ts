@@ -6,7 +6,7 @@ import { rawRequest } from '../httpClient.ts';
 import { startTestHub, type TestHub } from '../testHub.ts';
 import type { TestNode } from '../testNode.ts';
 import { HEADER_VALUE, expectWellFormedRefusal } from './fuzzChecks.ts';
-import { fuzzParams } from './fuzzSettings.ts';
+import { fuzzParams, fuzzTimeoutMs } from './fuzzSettings.ts';
 import { bodyText, hostileString, mutated } from './hostileValues.ts';
 
 /** Refusals that are not routing decisions: nothing of theirs may reach the audit log or a node. */
@@ -17,7 +17,7 @@ const NOT_ROUTED = new Set([400, 401, 404, 413, 415]);
  * Whatever is sent: no 5xx, the OpenAI error shape, nothing audited or dispatched for a request that
  * was refused before routing, and the hub still ready afterwards with its audit chain intact.
  */
-describe('fuzz: the OpenAI-compatible API', { timeout: 300_000 }, () => {
+describe('fuzz: the OpenAI-compatible API', { timeout: fuzzTimeoutMs() }, () => {
   let t: TestHub;
   let secret: string;
   let tn: TestNode;
