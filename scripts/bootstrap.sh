@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what this repository needs on a Debian 12 machine, idempotently and only when missing:
 #   system packages through apt-get (PostgreSQL 15 and Redis 7 for tests; the Docker engine,
-#   docker-compose and mmdebstrap for the appliance images and stacks),
+#   docker-compose and mmdebstrap for the appliance images and stacks; the tools below),
 #   a running Docker engine (dockerd started when `docker info` fails),
 #   node_modules through `npm ci` when package-lock.json changed since the last install.
 set -euo pipefail
@@ -9,12 +9,34 @@ cd "$(dirname "$0")/.."
 
 say() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
 
+# Every program a test, a benchmark or a repository command spawns, with the Debian package that
+# provides it (a minimal Debian 12 image lacks most of them). scripts/bootstrapTools.test.ts fails
+# when code spawns a program missing from this table, so keep one "program=package" per line.
+tools=(
+  redis-server=redis-server
+  dockerd=docker.io
+  docker=docker.io
+  mmdebstrap=mmdebstrap
+  ip=iproute2
+  nsenter=util-linux
+  umount=mount
+  sysctl=procps
+  ps=procps
+  curl=curl
+  sha256sum=coreutils
+  tar=tar
+  gzip=gzip
+  git=git
+  strip=binutils
+)
+
 need_pkgs=()
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need_pkgs+=(postgresql)
-command -v redis-server >/dev/null 2>&1 || need_pkgs+=(redis-server)
-command -v dockerd >/dev/null 2>&1 || need_pkgs+=(docker.io)
 command -v docker-compose >/dev/null 2>&1 || docker compose version >/dev/null 2>&1 || need_pkgs+=(docker-compose)
-command -v mmdebstrap >/dev/null 2>&1 || need_pkgs+=(mmdebstrap)
+for entry in "${tools[@]}"; do
+  command -v "${entry%%=*}" >/dev/null 2>&1 || need_pkgs+=("${entry#*=}")
+done
+mapfile -t need_pkgs < <(printf '%s\n' "${need_pkgs[@]}" | sort -u | sed '/^$/d')
 
 if [ "${#need_pkgs[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ] && ! command -v sudo >/dev/null 2>&1; then

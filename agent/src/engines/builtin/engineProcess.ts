@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { FinishReason, RequestMessage, ToolCallDelta, Usage } from '@porten/hub/protocol';
 import type { Logger } from '@porten/hub/log';
 import { AgentError } from '../../errors/index.ts';
+import { CrashWitness } from './crashWitness.ts';
 import type { ChildMessage, ChildSettings, ParentMessage } from './childProtocol.ts';
 import type { ChildCommand } from './engineChildCommand.ts';
 
@@ -21,8 +22,6 @@ export interface SpawnOptions {
   log: Logger;
 }
 
-/** Lines of the child's stderr kept to explain a crash (llama.cpp prints GGML_ASSERT there before aborting). */
-const STDERR_LINES_KEPT = 20;
 const STOP_GRACE_MS = 5_000;
 const STDERR_DRAIN_MS = 1_000;
 
@@ -38,7 +37,8 @@ export class EngineProcess {
   private readonly log: Logger;
   private readonly calls = new Map<number, Call>();
   private readonly runs = new Map<number, RunHandlers>();
-  private readonly stderrTail: string[] = [];
+  /** Reads the child's stderr for the line that explains a crash (llama.cpp prints GGML_ASSERT there before aborting). */
+  private readonly crashWitness = new CrashWitness();
   private nextRef = 1;
   private exitError: AgentError | undefined;
   readonly exited: Promise<void>;
@@ -53,10 +53,7 @@ export class EngineProcess {
     ] as const) {
       if (!stream) continue;
       createInterface({ input: stream }).on('line', (line) => {
-        if (level === 'warn') {
-          this.stderrTail.push(line);
-          if (this.stderrTail.length > STDERR_LINES_KEPT) this.stderrTail.shift();
-        }
+        if (level === 'warn') this.crashWitness.observe(line);
         this.log[level]('engine process output', { pid: child.pid, line });
       });
     }
@@ -131,9 +128,9 @@ export class EngineProcess {
     clearTimeout(timer);
   }
 
-  /** What the process said last on stderr: the reason llama.cpp gave before aborting, if any. */
+  /** The stderr line that says why the process died (CrashWitness), if it printed one. */
   lastWords(): string | undefined {
-    return this.stderrTail.filter((l) => l.trim() !== '').at(-1);
+    return this.crashWitness.reason();
   }
 
   private send(message: ParentMessage): void {
