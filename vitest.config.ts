@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 // test file creates its own database and Redis key prefix from them, so files run in parallel.
 export default defineConfig({
   test: {
-    include: ['hub/**/*.test.ts', 'agent/**/*.test.ts', 'bundle/**/*.test.ts', 'appliance/**/*.test.ts', 'airgap/**/*.test.ts', 'images/**/*.test.ts', 'scripts/**/*.test.ts'],
+    include: ['hub/**/*.test.ts', 'agent/**/*.test.ts', 'bundle/**/*.test.ts', 'airgap/**/*.test.ts', 'scripts/**/*.test.ts'],
     globalSetup: ['scripts/testkit/globalSetup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -10,7 +10,7 @@ bash scripts/bootstrap.sh
 # The project's Node 24 (npm ci installed it), also when this script is run without npm.
 export PATH="$PWD/node_modules/.bin:$PATH"
 say "building the executables (npm run build; cached)"
-node bundle/build.ts
+node bundle/src/build.ts
 say "building the images from Debian packages (npm run build:images; cached)"
-node images/src/buildImagesCli.ts
-exec node appliance/src/quickStart.ts "$@"
+node bundle/src/images/buildImagesCli.ts
+exec node scripts/quickstart/quickStart.ts "$@"

@@ -10,7 +10,7 @@ bash scripts/bootstrap.sh
 # The project's Node 24 (npm ci installed it), also when this script is run without npm.
 export PATH="$PWD/node_modules/.bin:$PATH"
 say "building the executables (cached)"
-node bundle/build.ts
+node bundle/src/build.ts
 say "building the images from Debian packages (cached)"
-node images/src/buildImagesCli.ts
+node bundle/src/images/buildImagesCli.ts
 exec node scripts/runTests.ts "$@"

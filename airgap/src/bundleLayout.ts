@@ -10,8 +10,9 @@
  *                            images (early, so that `inspect` reads only the head of a bundle)
  *   then, sorted by path:
  *   bin/<file>               the release's executables, payload archive and release.json
- *   compose/<file>.yml       the Compose stacks (and prometheus.yml)
+ *   compose/<file>.yml       the Compose stacks
  *   images/<name>.tar        `docker save` of porten/<name>:<version>
+ *   monitoring/prometheus/<file>.yml  the monitoring overlay's configuration (compose/ names it as ../monitoring/…)
  *   models/sha256-<hex>.gguf model weights, named by their sha256
  *
  * Split into parts, the tar's bytes are cut into `<bundle>.part-0001-of-0003`, … (partName): the
@@ -30,10 +31,11 @@ export const HEAD_ENTRIES = [MANIFEST, SIGNATURE, CHECKSUMS] as const;
 export const binPath = (file: string) => `bin/${file}`;
 export const composePath = (file: string) => `compose/${file}`;
 export const imagePath = (name: string) => `images/${name}.tar`;
+export const monitoringPath = (file: string) => `monitoring/prometheus/${file}`;
 export const modelPath = (sha256: string) => `models/sha256-${sha256}.gguf`;
 
 /** Entry paths a bundle may hold (anything else is refused before it is written anywhere). */
-export const ENTRY_PATH = /^(bin\/[A-Za-z0-9._-]+|compose\/[A-Za-z0-9._-]+\.yml|images\/[a-z0-9-]+\.tar|models\/sha256-[0-9a-f]{64}\.gguf|sbom\.cdx\.json)$/;
+export const ENTRY_PATH = /^(bin\/[A-Za-z0-9._-]+|compose\/[A-Za-z0-9._-]+\.yml|images\/[a-z0-9-]+\.tar|monitoring\/prometheus\/[A-Za-z0-9._-]+\.yml|models\/sha256-[0-9a-f]{64}\.gguf|sbom\.cdx\.json)$/;
 
 /** Fixed mtime of every entry (the tar's bytes depend only on the files' names and contents). */
 export const ENTRY_MTIME = 0;

@@ -3,11 +3,11 @@ import { copyFileSync, createReadStream, createWriteStream, existsSync, linkSync
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
-import { entryHeader, padded } from '../../bundle/deterministicTar.ts';
-import { fileEntry, readManifest, type ReleaseManifest } from '../../bundle/releaseManifest.ts';
+import { entryHeader, padded } from '@porten/bundle/deterministicTar';
+import { fileEntry, readManifest, type ReleaseManifest } from '@porten/bundle/releaseManifest';
 import { AirgapError } from './AirgapError.ts';
 import { BUNDLE_FORMAT, manifestBytes, type BundleManifest, type ComponentEntry, type ImageRecord, type ModelRecord } from './bundleManifest.ts';
-import { binPath, CHECKSUMS, composePath, contentOrder, imagePath, MANIFEST, modelPath, SBOM, SIGNATURE } from './bundleLayout.ts';
+import { binPath, CHECKSUMS, composePath, contentOrder, imagePath, MANIFEST, modelPath, monitoringPath, SBOM, SIGNATURE } from './bundleLayout.ts';
 import { BundleWriter } from './bundleParts.ts';
 import { formatChecksums, sha256Hex } from './checksums.ts';
 import type { DockerEngine } from './dockerEngine.ts';
@@ -88,6 +88,10 @@ export async function createBundle(o: CreateOptions): Promise<{ files: string[];
     if (o.kind === 'release') {
       for (const name of [...Object.keys(release.files).sort(), 'release.json']) await stage(binPath(name), join(o.releaseDir, name), 'binary', name);
       for (const name of readdirSync(o.composeDir).filter((f) => f.endsWith('.yml')).sort()) await stage(composePath(name), join(o.composeDir, name), 'compose', name);
+      // The monitoring overlay mounts ../monitoring/prometheus/*.yml (relative to compose/): ship them at that place.
+      const monitoringDir = join(o.composeDir, '..', 'monitoring', 'prometheus');
+      const monitoringFiles = existsSync(monitoringDir) ? readdirSync(monitoringDir).filter((f) => f.endsWith('.yml')).sort() : [];
+      for (const name of monitoringFiles) await stage(monitoringPath(name), join(monitoringDir, name), 'compose', name);
       for (const name of o.images ?? Object.keys(release.images).sort()) {
         const rec = await saveImage(o, release, name, join(work, imagePath(name)));
         staged.push({ path: rec.path, file: join(work, rec.path), sha256: rec.sha256, size: rec.size });

@@ -2,9 +2,9 @@ import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from 'no
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { AdminClient } from '../../appliance/src/adminClient.ts';
-import { ensureCatalogModel } from '../../appliance/src/demoSite.ts';
-import { bringUpPlatform, platformProject } from '../../appliance/src/platform.ts';
+import { AdminClient } from './site/adminClient.ts';
+import { ensureCatalogModel } from './site/catalogModel.ts';
+import { bringUpPlatform, platformProject } from './site/platform.ts';
 import { AirgapError } from './AirgapError.ts';
 import type { BundleManifest } from './bundleManifest.ts';
 import type { DockerEngine } from './dockerEngine.ts';
@@ -154,7 +154,7 @@ async function unpack(o: InstallOptions, m: BundleManifest, loaded: Set<string>)
 }
 
 async function runningHub(o: InstallOptions): Promise<{ hubUrl: string; admin: AdminClient }> {
-  const { readSiteEnv } = await import('../../appliance/src/siteEnv.ts');
+  const { readSiteEnv } = await import('./site/siteEnv.ts');
   const env = readSiteEnv(o.siteDir);
   const hubUrl = `http://${env.PORTEN_BIND_ADDRESS ?? o.bindAddress}:${env.PORTEN_HUB_PORT ?? o.hubPort}`;
   if (!(await hubAnswers(env.PORTEN_BIND_ADDRESS ?? o.bindAddress, Number(env.PORTEN_HUB_PORT ?? o.hubPort)))) {

@@ -7,7 +7,7 @@
  * success, 1 on a refusal or failure (one line on stderr), 2 on a usage error.
  */
 import { join } from 'node:path';
-import { HUB_REVISION, HUB_VERSION } from '../../hub/src/version.ts';
+import { RELEASE_REVISION, RELEASE_VERSION } from '@porten/shared/version';
 import { AirgapError } from './AirgapError.ts';
 import type { CliContext } from './cli/cliContext.ts';
 import { AIRGAP_USAGE, USAGE } from './cli/usage.ts';
@@ -25,7 +25,7 @@ const COMMANDS: Record<string, (ctx: CliContext) => Promise<void> | void> = {
 async function main(argv: string[]): Promise<number> {
   const [group, command, ...rest] = argv;
   if (group === '--version' || group === 'version') {
-    console.log(`portenctl ${HUB_VERSION} (rev ${HUB_REVISION})`);
+    console.log(`portenctl ${RELEASE_VERSION} (rev ${RELEASE_REVISION})`);
     return 0;
   }
   if (group !== 'airgap') {
@@ -60,7 +60,7 @@ async function main(argv: string[]): Promise<number> {
       console.error(`portenctl airgap ${command}: ${err.message}`);
       return err.code === 'usage' ? 2 : 1;
     }
-    console.error(`portenctl airgap ${command}: unexpected error (this is a bug in portenctl ${HUB_VERSION}): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    console.error(`portenctl airgap ${command}: unexpected error (this is a bug in portenctl ${RELEASE_VERSION}): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     return 1;
   }
 }

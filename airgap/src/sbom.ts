@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { productionClosure } from '../../bundle/packageClosure.ts';
+import { productionClosure } from '@porten/bundle/packageClosure';
 import { AirgapError } from './AirgapError.ts';
 
 /**

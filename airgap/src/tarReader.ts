@@ -1,4 +1,4 @@
-import { BLOCK } from '../../bundle/deterministicTar.ts';
+import { BLOCK } from '@porten/bundle/deterministicTar';
 import { AirgapError } from './AirgapError.ts';
 
 /** One entry of a tar being read: its body must be consumed (or left: the reader skips it) before the next. */

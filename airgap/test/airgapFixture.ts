@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import { closeSync, copyFileSync, linkSync, mkdirSync, mkdtempSync, openSync, readSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeTinyLlama } from '../../agent/src/gguf/writeTinyLlama.ts';
-import { readManifest, writeManifest } from '../../bundle/releaseManifest.ts';
+import { writeTinyLlama } from '@porten/agent/gguf/writeTinyLlama';
+import { readManifest, writeManifest } from '@porten/bundle/releaseManifest';
 import { bundleBytes, bundleFiles } from '../src/bundleParts.ts';
 import { readTar } from '../src/tarReader.ts';
 

@@ -6,10 +6,10 @@
  *   node siteScenario.ts <site dir> <node.yml> <compose project> <model id>
  */
 import OpenAI from 'openai';
-import { AdminClient } from '../../appliance/src/adminClient.ts';
-import { ComposeProject, findCompose } from '../../appliance/src/composeProject.ts';
-import { approveNodeByName, ensureOrg, waitNodeOnline } from '../../appliance/src/demoSite.ts';
-import { readSiteEnv, siteEnvPath } from '../../appliance/src/siteEnv.ts';
+import { AdminClient } from '../src/site/adminClient.ts';
+import { ComposeProject, findCompose } from '../src/site/composeProject.ts';
+import { approveNodeByName, ensureOrg, waitNodeOnline } from '../src/site/siteAdmin.ts';
+import { readSiteEnv, siteEnvPath } from '../src/site/siteEnv.ts';
 
 const [siteDir, nodeCompose, project, model] = process.argv.slice(2) as [string, string, string, string];
 const NODE_NAME = 'airgap-node-1';

@@ -1,6 +1,6 @@
 /**
  * Test support for the tests that run the built executables: dist/ made current through the cached
- * build (`node bundle/build.ts`, what `npm run build` runs: about a second when nothing changed),
+ * build (`node bundle/src/build.ts`, what `npm run build` runs: about a second when nothing changed),
  * and copies of the release in fresh folders outside the repository, laid out as a node installs
  * it (`porten`, `porten-payload/` unpacked from the archive, like install.sh does).
  */
@@ -8,10 +8,10 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DIST_DIR, distLayout, REPO_ROOT } from '../layout.ts';
-import { readManifest, type ReleaseManifest } from '../releaseManifest.ts';
+import { DIST_DIR, distLayout, REPO_ROOT } from '../src/layout.ts';
+import { readManifest, type ReleaseManifest } from '../src/releaseManifest.ts';
 
-const BUILD = join(REPO_ROOT, 'bundle', 'build.ts');
+const BUILD = join(REPO_ROOT, 'bundle', 'src', 'build.ts');
 const BUILD_TIMEOUT_MS = 10 * 60_000;
 
 /** Runs the cached build with this Node (the repository's Node 24) and returns the manifest. */

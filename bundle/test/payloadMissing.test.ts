@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runExecutable } from '../../agent/src/cli/agentProcess.ts';
-import { writeCredentials } from '../../agent/src/config/index.ts';
+import { runExecutable } from '@porten/agent/cli/agentProcess';
+import { writeCredentials } from '@porten/agent/config';
 import { copyRelease, ensureBuilt, minimalEnv } from './builtRelease.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../layout.ts';
-import type { ReleaseManifest } from '../releaseManifest.ts';
+import { REPO_ROOT } from '../src/layout.ts';
+import type { ReleaseManifest } from '../src/releaseManifest.ts';
 import { copyRelease, ensureBuilt, minimalEnv } from './builtRelease.ts';
 
 /** `--version` of each built executable, run from a folder outside the repository with no Node around. */

@@ -7,7 +7,7 @@
  * verifyChain pass over everything written, in records/s. Figures, not pass/fail.
  */
 import pg from 'pg';
-import { startPostgres } from '../../scripts/testkit/postgresServer.ts';
+import { startPostgres } from '@porten/testkit/postgresServer';
 import { AuditLog, verifyChain } from '../src/audit/index.ts';
 import { sampleEntry } from '../src/audit/sampleEntries.ts';
 import { migrate } from '../src/db/migrate.ts';

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { freePort } from '../../scripts/testkit/freePort.ts';
-import { startPostgres } from '../../scripts/testkit/postgresServer.ts';
-import { startRedis } from '../../scripts/testkit/redisServer.ts';
+import { freePort } from '@porten/testkit/freePort';
+import { startPostgres } from '@porten/testkit/postgresServer';
+import { startRedis } from '@porten/testkit/redisServer';
 import { generateSecret, SECRET_PREFIX } from '../src/auth/secrets.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { createPool } from '../src/db/pool.ts';

@@ -18,7 +18,7 @@ import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { models } from '../src/store/index.ts';
 import { startBenchSite } from './benchSite.ts';
-import { TestNode } from '../test/testNode.ts';
+import { TestNode } from '../test/support/testNode.ts';
 import { benchRoutingDecision } from './routingDecisionBench.ts';
 import { ensureWrk, wrkStep, type LoadStep } from './wrkLoad.ts';
 

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { AuditLog } from './audit/index.ts';
 import type { HubConfig } from './config/index.ts';
 import type { EventBus } from './events/index.ts';
-import type { Logger } from './log/logger.ts';
+import type { Logger } from '@porten/shared/log';
 import type { HubMetrics } from './metrics/index.ts';
 import type { PresenceStore, RedisHealth } from './presence/index.ts';
 

@@ -14,7 +14,7 @@ import { createHealthRouter } from './http/health.ts';
 import { errorMiddleware } from './http/errorResponse.ts';
 import { requestId } from './http/requestId.ts';
 import { unknownRoute } from './http/unknownRoute.ts';
-import type { Logger } from './log/logger.ts';
+import type { Logger } from '@porten/shared/log';
 import { createHubMetrics } from './metrics/index.ts';
 import { PresenceStore, RedisHealth } from './presence/index.ts';
 import { createMetricsRouter } from './http/metricsRoute.ts';

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixtures } from '../test/fixtures.ts';
-import { sseEvents } from '../test/httpClient.ts';
-import { startTestHub, type TestHub } from '../test/testHub.ts';
-import type { TestNode } from '../test/testNode.ts';
+import { fixtures } from '../test/support/fixtures.ts';
+import { sseEvents } from '../test/support/httpClient.ts';
+import { startTestHub, type TestHub } from '../test/support/testHub.ts';
+import type { TestNode } from '../test/support/testNode.ts';
 
 /** Graceful stop (first SIGTERM): requests in flight finish on their nodes before the tunnels close. */
 describe('hub graceful stop', () => {

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { createTestDatabase } from '../test/testDatabase.ts';
+import { createTestDatabase } from '../test/support/testDatabase.ts';
 
 const main = new URL('./main.ts', import.meta.url).pathname;
 const run = (args: string[], env: Record<string, string> = {}) =>
@@ -28,7 +28,7 @@ describe('porten-hub CLI', () => {
   });
 
   it('healthcheck exits 1 and says why when no hub answers', async () => {
-    const { freePort } = await import('../../scripts/testkit/freePort.ts');
+    const { freePort } = await import('@porten/testkit/freePort');
     const port = await freePort();
     const r = run(['healthcheck'], { HUB_DATABASE_URL: 'postgres://x@127.0.0.1/x', HUB_REDIS_URL: 'redis://127.0.0.1:1', HUB_PORT: String(port) });
     expect(r.status).toBe(1);

@@ -22,15 +22,15 @@ import { migrate } from './db/migrate.ts';
 import { createPool } from './db/pool.ts';
 import { HubError } from './errors/index.ts';
 import { startHub } from './hub.ts';
-import { createLogger } from './log/logger.ts';
-import { HUB_REVISION, HUB_VERSION } from './version.ts';
+import { createLogger } from '@porten/shared/log';
+import { RELEASE_REVISION, RELEASE_VERSION } from '@porten/shared/version';
 
 const USAGE = 'usage: porten-hub [serve [--migrate]|migrate|healthcheck|import-model|--version]';
 
 async function main(argv: string[]): Promise<number> {
   const command = argv[0] ?? 'serve';
   if (command === '--version' || command === 'version') {
-    console.log(`porten-hub ${HUB_VERSION} (rev ${HUB_REVISION})`);
+    console.log(`porten-hub ${RELEASE_VERSION} (rev ${RELEASE_REVISION})`);
     return 0;
   }
   if (command === '--help' || command === 'help') {
@@ -113,7 +113,7 @@ main(process.argv.slice(2)).then(
     } else if (err instanceof Error && /ECONNREFUSED|ENOTFOUND|timeout/i.test(err.message)) {
       console.error(`porten-hub: cannot reach a required service (${err.message}); check HUB_DATABASE_URL and HUB_REDIS_URL`);
     } else {
-      console.error(`porten-hub: unexpected error (this is a bug in porten-hub ${HUB_VERSION}):`, err);
+      console.error(`porten-hub: unexpected error (this is a bug in porten-hub ${RELEASE_VERSION}):`, err);
     }
     process.exit(1);
   },

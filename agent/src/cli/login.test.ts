@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, type Client } from '../../../hub/src/admin/adminTestClient.ts';
-import { waitFor } from '../../../hub/test/fixtures.ts';
-import { startTestHub, type TestHub } from '../../../hub/test/testHub.ts';
+import { client, type Client } from '@porten/hub/testing/adminTestClient';
+import { waitFor } from '@porten/hub/testing/fixtures';
+import { startTestHub, type TestHub } from '@porten/hub/testing/testHub';
 import { runAgent, startAgent } from './agentProcess.ts';
 
 const freshHome = () => join(mkdtempSync(join(tmpdir(), 'porten-login-')), 'home');

@@ -1,5 +1,5 @@
 import type { AgentErrorCode } from '../errors/index.ts';
-import { AGENT_REVISION, AGENT_VERSION } from './version.ts';
+import { RELEASE_REVISION, RELEASE_VERSION } from '@porten/shared/version';
 
 /**
  * Everything the `porten` command line says to people, in one place: usage, prompts, progress and
@@ -21,7 +21,7 @@ commands:
 settings come from PORTEN_* environment variables: see docs/agent.md`;
 
 export const text = {
-  version: () => `porten ${AGENT_VERSION} (rev ${AGENT_REVISION})`,
+  version: () => `porten ${RELEASE_VERSION} (rev ${RELEASE_REVISION})`,
   unknownCommand: (cmd: string) => `unknown command "${cmd}"; run \`porten help\` for the commands`,
   missingCommand: () => 'no command given; run `porten help` for the commands',
   unknownServiceCommand: (sub: string | undefined) => `${sub ? `unknown service command "${sub}"` : 'no service command given'}; the one there is: porten service install [--dir DIR] [--user USER]`,
@@ -61,7 +61,7 @@ export const text = {
 
   // errors
   errorLine: (message: string, hint: string | undefined) => `porten: ${message.replace(/\.$/, '')}${hint ? `; ${hint}` : ''}`,
-  bug: (err: string) => `porten: unexpected error (this is a bug in porten ${AGENT_VERSION}): ${err}`,
+  bug: (err: string) => `porten: unexpected error (this is a bug in porten ${RELEASE_VERSION}): ${err}`,
   forced: () => 'second signal: stopping now without waiting for requests in flight',
 } as const;
 

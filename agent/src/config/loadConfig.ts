@@ -1,6 +1,6 @@
 import { availableParallelism, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createEnvReader, type Env } from '@porten/hub/env';
+import { createEnvReader, type Env } from '@porten/shared/env';
 import { AgentError } from '../errors/index.ts';
 import { httpUrl } from './httpUrl.ts';
 import type { AgentConfig, LogLevel } from './types.ts';

@@ -1,4 +1,4 @@
-import type { EngineKind } from '@porten/hub/protocol';
+import type { EngineKind } from '@porten/shared/protocol';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 

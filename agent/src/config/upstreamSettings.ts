@@ -1,4 +1,4 @@
-import type { EngineKind } from '@porten/hub/protocol';
+import type { EngineKind } from '@porten/shared/protocol';
 import { httpUrl } from './httpUrl.ts';
 import type { UpstreamModel } from './types.ts';
 

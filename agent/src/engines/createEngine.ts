@@ -1,4 +1,4 @@
-import type { Logger } from '@porten/hub/log';
+import type { Logger } from '@porten/shared/log';
 import type { AgentConfig } from '../config/index.ts';
 import type { Engine } from './types.ts';
 

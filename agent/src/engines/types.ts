@@ -1,4 +1,4 @@
-import type { EngineCapability, EngineKind, RequestMessage, ToolCallDelta, FinishReason, Usage } from '@porten/hub/protocol';
+import type { EngineCapability, EngineKind, RequestMessage, ToolCallDelta, FinishReason, Usage } from '@porten/shared/protocol';
 
 /** Where an engine delivers one request's output, in order; exactly one of done / a thrown EngineError ends it. */
 export interface EngineSink {

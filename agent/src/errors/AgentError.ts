@@ -1,4 +1,5 @@
 import { AGENT_ERROR_CODES, type AgentErrorCode } from './codes.ts';
+import { CodedError } from '@porten/shared/codedError';
 
 export interface AgentErrorOptions {
   /** Overrides the code's default from codes.ts. */
@@ -11,14 +12,12 @@ export interface AgentErrorOptions {
  * retry may succeed. Messages are written for whoever reads them (an operator in a log line, or
  * the hub's warming endpoint): what is wrong and, where known, what to do.
  */
-export class AgentError extends Error {
-  readonly code: AgentErrorCode;
+export class AgentError extends CodedError<AgentErrorCode> {
+  override readonly name = 'AgentError';
   readonly retryable: boolean;
 
   constructor(code: AgentErrorCode, message: string, options: AgentErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'AgentError';
-    this.code = code;
+    super(code, message, options);
     this.retryable = options.retryable ?? AGENT_ERROR_CODES[code].retryable;
   }
 }

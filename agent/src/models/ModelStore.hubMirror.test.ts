@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, open, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { LoadMessage, LoadProgressMessage } from '@porten/hub/protocol';
+import type { LoadMessage, LoadProgressMessage } from '@porten/shared/protocol';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { fakeGguf, putWeights } from '../../../hub/src/mirror/mirrorTestSupport.ts';
-import { fixtures } from '../../../hub/test/fixtures.ts';
-import { startTestHub, type TestHub } from '../../../hub/test/testHub.ts';
-import { startCuttingProxy, type CuttingProxy } from './cuttingProxy.ts';
+import { fakeGguf, putWeights } from '@porten/hub/testing/mirrorTestSupport';
+import { fixtures } from '@porten/hub/testing/fixtures';
+import { startTestHub, type TestHub } from '@porten/hub/testing/testHub';
+import { startCuttingProxy, type CuttingProxy } from '../../test/support/cuttingProxy.ts';
 import { ModelStore } from './index.ts';
 
 /**

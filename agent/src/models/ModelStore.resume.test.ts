@@ -1,7 +1,7 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ModelStore } from './index.ts';
-import { CREDENTIAL, storeFixture, type StoreFixture } from './modelStoreFixture.ts';
+import { CREDENTIAL, storeFixture, type StoreFixture } from '../../test/support/modelStoreFixture.ts';
 
 const never = new AbortController().signal;
 const SIZE = 1024 * 1024;

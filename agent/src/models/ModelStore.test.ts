@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isAgentError } from '../errors/index.ts';
 import { ModelStore } from './index.ts';
-import { CREDENTIAL, storeFixture, type StoreFixture } from './modelStoreFixture.ts';
+import { CREDENTIAL, storeFixture, type StoreFixture } from '../../test/support/modelStoreFixture.ts';
 
 const never = new AbortController().signal;
 let f: StoreFixture;

@@ -1,6 +1,6 @@
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { LoadMessage, LoadPhase } from '@porten/hub/protocol';
+import type { LoadMessage, LoadPhase } from '@porten/shared/protocol';
 import type { LocalModel } from '../engines/types.ts';
 import { AgentError } from '../errors/index.ts';
 import { freeDiskBytes } from '../system/index.ts';

@@ -1,4 +1,4 @@
-import type { LoadProgressMessage } from '@porten/hub/protocol';
+import type { LoadProgressMessage } from '@porten/shared/protocol';
 
 /** Receives load progress for the hub (the tunnel client forwards it as `load_progress`). */
 export type ProgressListener = (progress: LoadProgressMessage) => void;

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { detectVramBudget, NVIDIA_SMI_ARGS, parseNvidiaSmi, RAM_BUDGET_SHARE } from './index.ts';
-import { installFakeNvidiaSmi, type FakeNvidiaSmi } from './fakeNvidiaSmi.ts';
+import { installFakeNvidiaSmi, type FakeNvidiaSmi } from '../../test/support/fakeNvidiaSmi.ts';
 
 const GiB = 2 ** 30;
 let fake: FakeNvidiaSmi | undefined;

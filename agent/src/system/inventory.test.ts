@@ -3,7 +3,7 @@ import { availableParallelism, hostname, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { collectInventory } from './index.ts';
-import { installFakeNvidiaSmi } from './fakeNvidiaSmi.ts';
+import { installFakeNvidiaSmi } from '../../test/support/fakeNvidiaSmi.ts';
 
 describe('collectInventory', () => {
   it('describes this machine: hostname, OS, CPU, RAM and the GPUs nvidia-smi lists', async () => {

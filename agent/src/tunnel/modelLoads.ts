@@ -1,5 +1,5 @@
-import type { LoadMessage, LoadProgressMessage, UnloadMessage } from '@porten/hub/protocol';
-import type { Logger } from '@porten/hub/log';
+import type { LoadMessage, LoadProgressMessage, UnloadMessage } from '@porten/shared/protocol';
+import type { Logger } from '@porten/shared/log';
 import type { Engine } from '../engines/types.ts';
 import { estimateModelMemoryMb, LoadedSet, startIdleSweep, type IdleSweep } from '../models/index.ts';
 import type { ModelSource } from './types.ts';

@@ -1,5 +1,5 @@
 import { WebSocket } from 'ws';
-import { parseHubMessage, TUNNEL_PATH, type HelloMessage, type HubMessage, type WelcomeMessage } from '@porten/hub/protocol';
+import { parseHubMessage, TUNNEL_PATH, type HelloMessage, type HubMessage, type WelcomeMessage } from '@porten/shared/protocol';
 import { AgentError, describeNetworkError } from '../errors/index.ts';
 
 /** Close codes the hub uses (hub/src/tunnel/tunnelRegistry.ts). */

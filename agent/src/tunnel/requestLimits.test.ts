@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { NodeMessage, RequestMessage } from '@porten/hub/protocol';
-import { silentLogger } from '@porten/hub/log';
+import type { NodeMessage, RequestMessage } from '@porten/shared/protocol';
+import { silentLogger } from '@porten/shared/log';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BuiltinEngine } from '../engines/builtin/index.ts';
 import { writeTinyLlama } from '../gguf/index.ts';

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it, vi } from 'vitest';
-import type { EngineCapability, NodeMessage, RequestMessage } from '@porten/hub/protocol';
-import { silentLogger } from '@porten/hub/log';
+import type { EngineCapability, NodeMessage, RequestMessage } from '@porten/shared/protocol';
+import { silentLogger } from '@porten/shared/log';
 import type { Engine, EngineSink, LocalModel } from '../engines/types.ts';
 import { AgentError } from '../errors/index.ts';
 import { RequestStreams } from './requestStreams.ts';

@@ -1,6 +1,6 @@
 import type { WebSocket } from 'ws';
-import { PROTOCOL_VERSION, type AssignmentMessage, type Capacity, type HubMessage, type NodeMessage, type WelcomeMessage } from '@porten/hub/protocol';
-import type { Logger } from '@porten/hub/log';
+import { PROTOCOL_VERSION, type AssignmentMessage, type Capacity, type HubMessage, type NodeMessage, type WelcomeMessage } from '@porten/shared/protocol';
+import type { Logger } from '@porten/shared/log';
 import type { Engine } from '../engines/types.ts';
 import { AgentError, isAgentError } from '../errors/index.ts';
 import { Backoff } from './backoff.ts';

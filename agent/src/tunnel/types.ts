@@ -1,4 +1,4 @@
-import type { LoadMessage, LoadProgressMessage, WelcomeMessage } from '@porten/hub/protocol';
+import type { LoadMessage, LoadProgressMessage, WelcomeMessage } from '@porten/shared/protocol';
 import type { LocalModel } from '../engines/types.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { basename, join, resolve } from 'node:path';
-import { readManifest } from '../../../bundle/releaseManifest.ts';
+import { readManifest } from '@porten/bundle/releaseManifest';
 import { AirgapError } from '../AirgapError.ts';
 import { parseSize } from '../bundleParts.ts';
 import { createBundle, type ModelInput } from '../createBundle.ts';

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startTestHub, type TestHub } from '../../test/testHub.ts';
+import { startTestHub, type TestHub } from '../../test/support/testHub.ts';
 import type { AdminRole } from '../store/index.ts';
 import { adminRoutes } from './adminRouter.ts';
-import { client, expectError, roleTokens, type Client } from './adminTestClient.ts';
+import { client, expectError, roleTokens, type Client } from '../../test/support/adminTestClient.ts';
 import { ensureBootstrapAdmin } from './bootstrapAdmin.ts';
 
 const ALL: AdminRole[] = ['admin', 'operator', 'auditor'];

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startTestHub, type TestHub } from '../../test/testHub.ts';
-import { client, expectError, type Client } from './adminTestClient.ts';
+import { startTestHub, type TestHub } from '../../test/support/testHub.ts';
+import { client, expectError, type Client } from '../../test/support/adminTestClient.ts';
 
 describe('admin router: bodies and unknown routes (real hub)', () => {
   let hub: TestHub;

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { get } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startTestHub, type TestHub } from '../../test/testHub.ts';
+import { startTestHub, type TestHub } from '../../test/support/testHub.ts';
 import { canonicalJson } from '../audit/canonicalRecord.ts';
 import { sampleEntry } from '../audit/sampleEntries.ts';
-import { client, expectError, expectSchema, roleTokens, runVerifyExport, type Client, type Json } from './adminTestClient.ts';
+import { client, expectError, expectSchema, roleTokens, runVerifyExport, type Client, type Json } from '../../test/support/adminTestClient.ts';
 
 const seqs = (records: Json[]) => records.map((r: Json) => r.seq);
 

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startTestHub, type TestHub } from '../../test/testHub.ts';
+import { startTestHub, type TestHub } from '../../test/support/testHub.ts';
 import { recordHash } from '../audit/canonicalRecord.ts';
 import { SELECT_COLUMNS, rowToRecord } from '../audit/recordRow.ts';
 import { sampleEntry } from '../audit/sampleEntries.ts';
-import { client, roleTokens, runVerifyExport, type Client } from './adminTestClient.ts';
+import { client, roleTokens, runVerifyExport, type Client } from '../../test/support/adminTestClient.ts';
 
 /**
  * Tampering with the audit table the way someone with database access would — plain SQL with the

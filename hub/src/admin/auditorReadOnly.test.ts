@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestHub, type TestHub } from '../../test/testHub.ts';
-import { client, enrolledNode, expectError, roleTokens, startEnrollment, type Client } from './adminTestClient.ts';
+import { startTestHub, type TestHub } from '../../test/support/testHub.ts';
+import { client, enrolledNode, expectError, roleTokens, startEnrollment, type Client } from '../../test/support/adminTestClient.ts';
 
 /** Everything the admin API can change, read straight from PostgreSQL. */
 async function snapshot(hub: TestHub) {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestHub, type TestHub } from '../../test/testHub.ts';
-import { client, expectError, expectSchema, roleTokens, type Client } from './adminTestClient.ts';
+import { startTestHub, type TestHub } from '../../test/support/testHub.ts';
+import { client, expectError, expectSchema, roleTokens, type Client } from '../../test/support/adminTestClient.ts';
 
 const record = {
   version: '0.1.0',

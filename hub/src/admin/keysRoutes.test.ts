@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestHub, type TestHub } from '../../test/testHub.ts';
+import { startTestHub, type TestHub } from '../../test/support/testHub.ts';
 import type { HubEvent } from '../events/index.ts';
-import { client, expectError, expectSchema, type Client } from './adminTestClient.ts';
+import { client, expectError, expectSchema, type Client } from '../../test/support/adminTestClient.ts';
 
 describe('API keys (real hub, real PostgreSQL)', () => {
   let hub: TestHub;

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import type { Logger } from '../log/logger.ts';
+import type { Logger } from '@porten/shared/log';
 import type { AdminIdentity } from './adminAuth.ts';
 
 /**

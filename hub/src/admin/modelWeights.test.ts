@@ -2,11 +2,11 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../../test/fixtures.ts';
-import { startTestHub, type TestHub } from '../../test/testHub.ts';
+import { waitFor } from '../../test/support/fixtures.ts';
+import { startTestHub, type TestHub } from '../../test/support/testHub.ts';
 import type { HubEvent } from '../events/index.ts';
-import { blobFiles, fakeGguf, putWeights } from '../mirror/mirrorTestSupport.ts';
-import { client, expectError, expectSchema, roleTokens, type Client } from './adminTestClient.ts';
+import { blobFiles, fakeGguf, putWeights } from '../../test/support/mirrorTestSupport.ts';
+import { client, expectError, expectSchema, roleTokens, type Client } from '../../test/support/adminTestClient.ts';
 
 const MAX_MODEL_BYTES = 256 * 1024;
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestHub, type TestHub } from '../../test/testHub.ts';
+import { startTestHub, type TestHub } from '../../test/support/testHub.ts';
 import type { HubEvent } from '../events/index.ts';
-import { client, expectError, expectSchema, type Client } from './adminTestClient.ts';
+import { client, expectError, expectSchema, type Client } from '../../test/support/adminTestClient.ts';
 
 describe('model catalog (real hub)', () => {
   let hub: TestHub;

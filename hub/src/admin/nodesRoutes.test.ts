@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestHub, type TestHub } from '../../test/testHub.ts';
+import { startTestHub, type TestHub } from '../../test/support/testHub.ts';
 import type { HubEvent } from '../events/index.ts';
 import { nodes, orgs } from '../store/index.ts';
-import { client, enrolledNode, expectError, expectSchema, type Client } from './adminTestClient.ts';
+import { client, enrolledNode, expectError, expectSchema, type Client } from '../../test/support/adminTestClient.ts';
 
 describe('nodes (real hub, real PostgreSQL + Redis)', () => {
   let hub: TestHub;

@@ -1,8 +1,8 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestHub, type TestHub } from '../../test/testHub.ts';
+import { startTestHub, type TestHub } from '../../test/support/testHub.ts';
 import { adminRoutes, createAdminRouter } from './adminRouter.ts';
-import { client } from './adminTestClient.ts';
+import { client } from '../../test/support/adminTestClient.ts';
 import { openApiDocument } from './openapi.ts';
 
 type Doc = { paths: Record<string, Record<string, { 'x-porten-roles': string[]; responses: Record<string, unknown> }>>; components: { schemas: Record<string, unknown> } };

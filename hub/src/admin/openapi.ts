@@ -1,4 +1,4 @@
-import { HUB_VERSION } from '../version.ts';
+import { RELEASE_VERSION } from '@porten/shared/version';
 import { auditFilterParams, auditQueryParams, auditVerifyParams } from './auditParams.ts';
 import { listOf, ref, schemas } from './openapiSchemas.ts';
 import { approveBody, installBody, keyCreateBody, keyPatchBody, modelBody, modelImportParams, nodePatchBody, orgBody, tokenBody } from './requestBodies.ts';
@@ -77,7 +77,7 @@ export function openApiDocument(): JsonSchema {
     openapi: '3.1.0',
     info: {
       title: 'Porten hub admin API',
-      version: HUB_VERSION,
+      version: RELEASE_VERSION,
       description:
         'Administration of a Porten hub: organizations, API keys and their routing policy, node enrollment and approval, nodes, the model catalog, admin tokens, ' +
         'and the hash-chained audit log (read-only). ' +

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestHub, type TestHub } from '../../test/testHub.ts';
-import { client, expectError, expectSchema, type Client } from './adminTestClient.ts';
+import { startTestHub, type TestHub } from '../../test/support/testHub.ts';
+import { client, expectError, expectSchema, type Client } from '../../test/support/adminTestClient.ts';
 
 describe('admin tokens (real hub)', () => {
   let hub: TestHub;

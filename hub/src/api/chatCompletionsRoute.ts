@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import type { EngineCapability } from '../protocol/index.ts';
+import type { EngineCapability } from '@porten/shared/protocol';
 import { ChatStreamAccumulator, chatCompletionId } from './format/index.ts';
 import { relayResponse } from './relayResponse.ts';
 import { resolveModel } from './resolveModel.ts';

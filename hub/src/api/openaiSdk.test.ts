@@ -1,9 +1,9 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixtures } from '../../test/fixtures.ts';
+import { fixtures } from '../../test/support/fixtures.ts';
 import { assertMatchesSchema } from '../../test/openaiSchemas.ts';
-import { startTestHub, type TestHub } from '../../test/testHub.ts';
-import type { TestNode } from '../../test/testNode.ts';
+import { startTestHub, type TestHub } from '../../test/support/testHub.ts';
+import type { TestNode } from '../../test/support/testNode.ts';
 
 /**
  * The official `openai` npm SDK pointed at the hub: what application developers do. Bodies, chunks

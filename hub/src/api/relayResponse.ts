@@ -1,6 +1,6 @@
 import type { Response } from 'express';
 import { sendError, toErrorBody } from '../http/errorResponse.ts';
-import type { DeltaMessage, DoneMessage, ResultMessage } from '../protocol/index.ts';
+import type { DeltaMessage, DoneMessage, ResultMessage } from '@porten/shared/protocol';
 import type { RouteRequest, ServedBy } from '../routing/index.ts';
 import type { ApiKey } from '../store/index.ts';
 import { SSE_DONE, sseEvent } from './format/index.ts';

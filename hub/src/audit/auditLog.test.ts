@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPostgres, type PostgresServer } from '../../../scripts/testkit/postgresServer.ts';
-import { createTestDatabase } from '../../test/testDatabase.ts';
+import { startPostgres, type PostgresServer } from '@porten/testkit/postgresServer';
+import { createTestDatabase } from '../../test/support/testDatabase.ts';
 import { createPool } from '../db/pool.ts';
 import { HubError } from '../errors/index.ts';
 import { createHubMetrics } from '../metrics/index.ts';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase } from '../../test/testDatabase.ts';
+import { createTestDatabase } from '../../test/support/testDatabase.ts';
 import { createPool } from '../db/pool.ts';
 import { HubError } from '../errors/index.ts';
 import { createHubMetrics } from '../metrics/index.ts';

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestDatabase } from '../../test/testDatabase.ts';
+import { createTestDatabase } from '../../test/support/testDatabase.ts';
 import { createPool } from '../db/pool.ts';
 import { createHubMetrics } from '../metrics/index.ts';
 import { AuditLog } from './auditLog.ts';

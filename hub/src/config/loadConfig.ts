@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { HubError } from '../errors/HubError.ts';
-import { createEnvReader, type Env } from './envReader.ts';
+import { createEnvReader, type Env } from '@porten/shared/env';
 import type { HubConfig } from './types.ts';
 
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase } from '../../test/testDatabase.ts';
+import { createTestDatabase } from '../../test/support/testDatabase.ts';
 import { assertSchemaCurrent, migrate, schemaStatus } from './migrate.ts';
 import { createPool } from './pool.ts';
 import type pg from 'pg';

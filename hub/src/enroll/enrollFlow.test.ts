@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestHub, type TestHub } from '../../test/testHub.ts';
-import { client, expectError, expectSchema, roleTokens, startEnrollment, type Client } from '../admin/adminTestClient.ts';
+import { startTestHub, type TestHub } from '../../test/support/testHub.ts';
+import { client, expectError, expectSchema, roleTokens, startEnrollment, type Client } from '../../test/support/adminTestClient.ts';
 import { nodes } from '../store/index.ts';
 
 describe('node enrollment, end to end (real hub, real PostgreSQL)', () => {

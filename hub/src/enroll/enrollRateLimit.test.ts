@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestHub, type TestHub } from '../../test/testHub.ts';
-import { expectError, type Json } from '../admin/adminTestClient.ts';
+import { startTestHub, type TestHub } from '../../test/support/testHub.ts';
+import { expectError, type Json } from '../../test/support/adminTestClient.ts';
 import { IpRateLimiter } from './ipRateLimiter.ts';
 
 /** POST /v1/nodes/enroll from a chosen loopback source address (127.0.0.0/8 is all local on Linux). */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestHub, type TestHub } from '../../test/testHub.ts';
-import { client, expectError, type Client } from '../admin/adminTestClient.ts';
+import { startTestHub, type TestHub } from '../../test/support/testHub.ts';
+import { client, expectError, type Client } from '../../test/support/adminTestClient.ts';
 import { MAX_INVENTORY_BYTES } from './enrollBodies.ts';
 
 describe('enrollment endpoints reject bad input (real hub)', () => {

@@ -1,4 +1,5 @@
 import { ERROR_CODES, type ErrorCode } from './codes.ts';
+import { CodedError } from '@porten/shared/codedError';
 
 export interface HubErrorOptions {
   /** The request field at fault (OpenAI `param`), e.g. `messages[0].role`. */
@@ -13,15 +14,13 @@ export interface HubErrorOptions {
  * layer turns it into `{"error":{message,type,code,param}}` in one place (http/errorResponse.ts).
  * Messages are written for the caller: what is wrong and what to do.
  */
-export class HubError extends Error {
-  readonly code: ErrorCode;
+export class HubError extends CodedError<ErrorCode> {
+  override readonly name = 'HubError';
   readonly param: string | null;
   readonly retryAfterS: number | undefined;
 
   constructor(code: ErrorCode, message: string, options: HubErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'HubError';
-    this.code = code;
+    super(code, message, options);
     this.param = options.param ?? null;
     this.retryAfterS = options.retryAfterS;
   }

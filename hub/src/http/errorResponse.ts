@@ -1,7 +1,7 @@
 import type { Request, Response, NextFunction } from 'express';
 import { HubError } from '../errors/index.ts';
-import type { Logger } from '../log/logger.ts';
-import { HUB_VERSION } from '../version.ts';
+import type { Logger } from '@porten/shared/log';
+import { RELEASE_VERSION } from '@porten/shared/version';
 
 export interface OpenAIErrorBody {
   error: { message: string; type: string; code: string; param: string | null };
@@ -20,7 +20,7 @@ export function toErrorBody(err: unknown, requestId: string): { status: number; 
     status: 500,
     body: {
       error: {
-        message: `internal error (this is a bug in porten-hub ${HUB_VERSION}; request id ${requestId}, see the hub log)`,
+        message: `internal error (this is a bug in porten-hub ${RELEASE_VERSION}; request id ${requestId}, see the hub log)`,
         type: 'server_error',
         code: 'internal_error',
         param: null,

@@ -1,9 +1,9 @@
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixtures } from '../../test/fixtures.ts';
-import { rawRequest } from '../../test/httpClient.ts';
-import { startTestHub, type TestHub } from '../../test/testHub.ts';
-import type { TestNode } from '../../test/testNode.ts';
+import { fixtures } from '../../test/support/fixtures.ts';
+import { rawRequest } from '../../test/support/httpClient.ts';
+import { startTestHub, type TestHub } from '../../test/support/testHub.ts';
+import type { TestNode } from '../../test/support/testNode.ts';
 
 /** The OpenAI error shape with nothing else in it. */
 const errorShape = (code: string, param: string | null) => ({

@@ -1,6 +1,6 @@
 import express, { type RequestHandler } from 'express';
 import { HubError } from '../errors/index.ts';
-import { bodyDepthProblem } from '../protocol/index.ts';
+import { bodyDepthProblem } from '@porten/shared/protocol';
 
 /**
  * Content-Encodings a request body may arrive in. The decoded body is held to the same size limit as

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { HubError } from '../errors/index.ts';
 import { BlobStore } from './blobStore.ts';
-import { fakeGguf } from './mirrorTestSupport.ts';
+import { fakeGguf } from '../../test/support/mirrorTestSupport.ts';
 import { GGUF_HEADER_BYTES, parseGgufHeader } from './ggufHeader.ts';
 
 async function freshStore(): Promise<BlobStore> {

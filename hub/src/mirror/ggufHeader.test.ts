@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HubError } from '../errors/index.ts';
-import { ggufHeaderBytes } from './mirrorTestSupport.ts';
+import { ggufHeaderBytes } from '../../test/support/mirrorTestSupport.ts';
 import { parseGgufHeader } from './ggufHeader.ts';
 
 function refusal(head: Buffer): string {

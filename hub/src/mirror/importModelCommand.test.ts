@@ -3,11 +3,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../../test/fixtures.ts';
-import { startTestHub, type TestHub } from '../../test/testHub.ts';
-import { client, type Client } from '../admin/adminTestClient.ts';
+import { waitFor } from '../../test/support/fixtures.ts';
+import { startTestHub, type TestHub } from '../../test/support/testHub.ts';
+import { client, type Client } from '../../test/support/adminTestClient.ts';
 import type { HubEvent } from '../events/index.ts';
-import { blobFiles, fakeGguf } from './mirrorTestSupport.ts';
+import { blobFiles, fakeGguf } from '../../test/support/mirrorTestSupport.ts';
 
 const MAIN = join(import.meta.dirname, '..', 'main.ts');
 

@@ -3,12 +3,12 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixtures } from '../../test/fixtures.ts';
-import { startTestHub, type TestHub } from '../../test/testHub.ts';
-import { chat } from '../../test/httpClient.ts';
-import { client } from '../admin/adminTestClient.ts';
-import type { LoadMessage } from '../protocol/index.ts';
-import { fakeGguf, putWeights, sha256Hex } from './mirrorTestSupport.ts';
+import { fixtures } from '../../test/support/fixtures.ts';
+import { startTestHub, type TestHub } from '../../test/support/testHub.ts';
+import { chat } from '../../test/support/httpClient.ts';
+import { client } from '../../test/support/adminTestClient.ts';
+import type { LoadMessage } from '@porten/shared/protocol';
+import { fakeGguf, putWeights, sha256Hex } from '../../test/support/mirrorTestSupport.ts';
 
 /** A node downloading from the mirror: raw bytes and headers. */
 async function download(url: string, credential: string | null, headers: Record<string, string> = {}, method = 'GET') {

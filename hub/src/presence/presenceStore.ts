@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Capacity, EngineCapability, EngineKind } from '../protocol/index.ts';
+import type { Capacity, EngineCapability, EngineKind } from '@porten/shared/protocol';
 
 /** What the hub knows about a connected node right now. Only the node's own facts: never region or trust. */
 export interface Presence {

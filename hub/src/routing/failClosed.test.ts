@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPostgres, type PostgresServer } from '../../../scripts/testkit/postgresServer.ts';
-import { startRedis, type RedisServer } from '../../../scripts/testkit/redisServer.ts';
-import { fixtures, waitFor } from '../../test/fixtures.ts';
-import { chat } from '../../test/httpClient.ts';
-import { startTestHub, type TestHub } from '../../test/testHub.ts';
-import type { TestNode } from '../../test/testNode.ts';
+import { startPostgres, type PostgresServer } from '@porten/testkit/postgresServer';
+import { startRedis, type RedisServer } from '@porten/testkit/redisServer';
+import { fixtures, waitFor } from '../../test/support/fixtures.ts';
+import { chat } from '../../test/support/httpClient.ts';
+import { startTestHub, type TestHub } from '../../test/support/testHub.ts';
+import type { TestNode } from '../../test/support/testNode.ts';
 
 /**
  * Invariant 1: any internal doubt is a refusal. With Redis or PostgreSQL down the hub answers 503

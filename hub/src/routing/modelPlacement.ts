@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { HubConfig } from '../config/index.ts';
-import type { Logger } from '../log/logger.ts';
-import type { LoadPhase, LoadProgressMessage } from '../protocol/index.ts';
+import type { Logger } from '@porten/shared/log';
+import type { LoadPhase, LoadProgressMessage } from '@porten/shared/protocol';
 import type { CatalogModel } from '../store/index.ts';
 import type { TunnelRegistry } from '../tunnel/index.ts';
 import type { Candidate } from './selectCandidates.ts';

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixtures, waitFor } from '../../test/fixtures.ts';
-import { chat } from '../../test/httpClient.ts';
-import { startTestHub, type TestHub } from '../../test/testHub.ts';
-import type { TestNode } from '../../test/testNode.ts';
+import { fixtures, waitFor } from '../../test/support/fixtures.ts';
+import { chat } from '../../test/support/httpClient.ts';
+import { startTestHub, type TestHub } from '../../test/support/testHub.ts';
+import type { TestNode } from '../../test/support/testNode.ts';
 import { TRUST_CLASSES, trustRank, type KeyPolicy, type TrustClass } from '../policy/index.ts';
 
 /**

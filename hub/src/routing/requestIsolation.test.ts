@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixtures, waitFor } from '../../test/fixtures.ts';
-import { postJson, sseEvents } from '../../test/httpClient.ts';
-import { startTestHub, type TestHub } from '../../test/testHub.ts';
-import type { TestNode } from '../../test/testNode.ts';
-import type { RequestMessage } from '../protocol/index.ts';
+import { fixtures, waitFor } from '../../test/support/fixtures.ts';
+import { postJson, sseEvents } from '../../test/support/httpClient.ts';
+import { startTestHub, type TestHub } from '../../test/support/testHub.ts';
+import type { TestNode } from '../../test/support/testNode.ts';
+import type { RequestMessage } from '@porten/shared/protocol';
 
 /** The node answers with the request's own marker, word by word, so an answer names the request it belongs to. */
 function echoMarker(req: RequestMessage) {

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { AuditEntry } from '../audit/index.ts';
 import type { HubDeps } from '../deps.ts';
 import { HubError } from '../errors/index.ts';
-import { NODE_BUSY, type DeltaMessage, type DoneMessage, type EngineCapability, type RequestMessage, type ResultMessage, type Usage } from '../protocol/index.ts';
+import { NODE_BUSY, type DeltaMessage, type DoneMessage, type EngineCapability, type RequestMessage, type ResultMessage, type Usage } from '@porten/shared/protocol';
 import type { ApiKey, CatalogModel } from '../store/index.ts';
 import type { OpenStream, TunnelRegistry } from '../tunnel/index.ts';
 import type { ModelPlacement } from './modelPlacement.ts';

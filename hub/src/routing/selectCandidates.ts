@@ -1,5 +1,5 @@
 import { trustRank, type KeyPolicy } from '../policy/index.ts';
-import type { EngineCapability } from '../protocol/index.ts';
+import type { EngineCapability } from '@porten/shared/protocol';
 import type { CatalogModel, NodeRecord } from '../store/index.ts';
 import type { NodeConnection } from '../tunnel/index.ts';
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixtures, waitFor } from '../../test/fixtures.ts';
-import { chat } from '../../test/httpClient.ts';
-import { startTestHub, type TestHub } from '../../test/testHub.ts';
-import type { TestNode } from '../../test/testNode.ts';
+import { fixtures, waitFor } from '../../test/support/fixtures.ts';
+import { chat } from '../../test/support/httpClient.ts';
+import { startTestHub, type TestHub } from '../../test/support/testHub.ts';
+import type { TestNode } from '../../test/support/testNode.ts';
 
 /** On-demand loading through the real tunnel: load commands, warm-up budget, progress, idle unload. */
 describe('on-demand loading', () => {

@@ -10,7 +10,7 @@ import type {
   RequestMessage,
   ResultMessage,
   StreamErrorMessage,
-} from '../protocol/index.ts';
+} from '@porten/shared/protocol';
 
 /** Callbacks of one multiplexed request stream. Exactly one of onDone / onError / onLost ends it. */
 export interface StreamHandlers {

@@ -1,12 +1,12 @@
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { fixtures, waitFor } from '../../test/fixtures.ts';
-import { startTestHub, type TestHub } from '../../test/testHub.ts';
-import { client, type Client } from '../admin/adminTestClient.ts';
+import { fixtures, waitFor } from '../../test/support/fixtures.ts';
+import { startTestHub, type TestHub } from '../../test/support/testHub.ts';
+import { client, type Client } from '../../test/support/adminTestClient.ts';
 import { startHub, type RunningHub } from '../hub.ts';
-import { createLogger } from '../log/logger.ts';
-import { parseHubMessage, PROTOCOL_VERSION, TUNNEL_PATH, type AssignmentMessage, type HubMessage } from '../protocol/index.ts';
+import { createLogger } from '@porten/shared/log';
+import { parseHubMessage, PROTOCOL_VERSION, TUNNEL_PATH, type AssignmentMessage, type HubMessage } from '@porten/shared/protocol';
 
 /** A node at the protocol level that keeps every valid hub frame it receives, heartbeating so the hub keeps it. */
 async function connectNode(hubUrl: string, credential: string) {

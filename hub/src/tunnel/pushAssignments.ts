@@ -1,5 +1,5 @@
 import type { EventBus } from '../events/index.ts';
-import type { Logger } from '../log/logger.ts';
+import type { Logger } from '@porten/shared/log';
 import type { NodeRecord } from '../store/index.ts';
 import type { TunnelRegistry } from './tunnelRegistry.ts';
 

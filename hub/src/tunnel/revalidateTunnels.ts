@@ -1,4 +1,4 @@
-import type { Logger } from '../log/logger.ts';
+import type { Logger } from '@porten/shared/log';
 import { CLOSE, type TunnelRegistry } from './tunnelRegistry.ts';
 
 /**

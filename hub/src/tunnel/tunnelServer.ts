@@ -4,7 +4,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { HubDeps } from '../deps.ts';
 import { HubError } from '../errors/index.ts';
 import { toErrorBody } from '../http/errorResponse.ts';
-import { parseNodeMessage, PROTOCOL_VERSION, TUNNEL_PATH, type HelloMessage } from '../protocol/index.ts';
+import { parseNodeMessage, PROTOCOL_VERSION, TUNNEL_PATH, type HelloMessage } from '@porten/shared/protocol';
 import { nodes, type NodeRecord } from '../store/index.ts';
 import { authenticateNode } from '../auth/authenticateNode.ts';
 import { NodeConnection } from './nodeConnection.ts';

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminRoutes } from '../../src/admin/adminRouter.ts';
-import { fixtures } from '../fixtures.ts';
-import { rawRequest } from '../httpClient.ts';
-import { startTestHub, type TestHub } from '../testHub.ts';
+import { fixtures } from '../support/fixtures.ts';
+import { rawRequest } from '../support/httpClient.ts';
+import { startTestHub, type TestHub } from '../support/testHub.ts';
 import { HEADER_VALUE, expectWellFormedRefusal } from './fuzzChecks.ts';
 import { fuzzParams, fuzzTimeoutMs } from './fuzzSettings.ts';
 import { bodyText, hostileJson, hostileString, mutated } from './hostileValues.ts';

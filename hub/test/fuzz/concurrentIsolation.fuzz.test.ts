@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RequestMessage } from '../../src/protocol/index.ts';
-import { fixtures } from '../fixtures.ts';
-import { sseEvents } from '../httpClient.ts';
-import { startTestHub, type TestHub } from '../testHub.ts';
-import type { TestNode } from '../testNode.ts';
+import type { RequestMessage } from '@porten/shared/protocol';
+import { fixtures } from '../support/fixtures.ts';
+import { sseEvents } from '../support/httpClient.ts';
+import { startTestHub, type TestHub } from '../support/testHub.ts';
+import type { TestNode } from '../support/testNode.ts';
 import { fuzzParams, fuzzTimeoutMs } from './fuzzSettings.ts';
 
 /** The node answers with the request's own marker, word by word, so an answer names the request it belongs to. */

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { JsonResponse } from '../httpClient.ts';
+import type { JsonResponse } from '../support/httpClient.ts';
 
 /** Header values Node's HTTP client can send (visible ASCII and spaces), for fuzzed headers. */
 export const HEADER_VALUE = /^[\x20-\x7e]{0,120}$/;

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixtures } from '../fixtures.ts';
-import { rawRequest } from '../httpClient.ts';
-import { startTestHub, type TestHub } from '../testHub.ts';
-import type { TestNode } from '../testNode.ts';
+import { fixtures } from '../support/fixtures.ts';
+import { rawRequest } from '../support/httpClient.ts';
+import { startTestHub, type TestHub } from '../support/testHub.ts';
+import type { TestNode } from '../support/testNode.ts';
 import { HEADER_VALUE, expectWellFormedRefusal } from './fuzzChecks.ts';
 import { fuzzParams, fuzzTimeoutMs } from './fuzzSettings.ts';
 import { bodyText, hostileString, mutated } from './hostileValues.ts';

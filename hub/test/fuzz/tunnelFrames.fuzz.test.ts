@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RequestMessage } from '../../src/protocol/index.ts';
-import { fixtures, waitFor } from '../fixtures.ts';
-import { postJson, sseEvents } from '../httpClient.ts';
+import type { RequestMessage } from '@porten/shared/protocol';
+import { fixtures, waitFor } from '../support/fixtures.ts';
+import { postJson, sseEvents } from '../support/httpClient.ts';
 import { schemaErrors } from '../openaiSchemas.ts';
-import { startTestHub, type TestHub } from '../testHub.ts';
-import type { TestNode } from '../testNode.ts';
+import { startTestHub, type TestHub } from '../support/testHub.ts';
+import type { TestNode } from '../support/testNode.ts';
 import { fuzzParams, fuzzTimeoutMs } from './fuzzSettings.ts';
 import { hostileJson, hostileNumber, hostileString } from './hostileValues.ts';
 

@@ -7,7 +7,7 @@ import type { CommandContext } from '../commandContext.ts';
 import { pollEnrollment, startEnrollment, type Enrollment } from '../enrollment.ts';
 import { parseFlags } from '../parseFlags.ts';
 import { text } from '../text.ts';
-import { AGENT_VERSION } from '../version.ts';
+import { RELEASE_VERSION } from '@porten/shared/version';
 import { startWaitIndicator } from '../waitIndicator.ts';
 
 /**
@@ -28,7 +28,7 @@ export async function login(ctx: CommandContext): Promise<number> {
   const existing = readCredentials(config.home);
   if (existing) throw new AgentError('already_logged_in', `this machine is already node ${existing.node_id} of ${existing.hub_url}`);
 
-  const inventory = { ...(await collectInventory({ env: ctx.env as NodeJS.ProcessEnv })), engine: config.engine, agent_version: AGENT_VERSION };
+  const inventory = { ...(await collectInventory({ env: ctx.env as NodeJS.ProcessEnv })), engine: config.engine, agent_version: RELEASE_VERSION };
   const enrollment = await startEnrollment(hubUrl, flags.name ?? hostname(), inventory);
   ctx.out(text.enrollCode(enrollment.user_code, enrollment.verification_uri_complete));
 

@@ -5,12 +5,12 @@ import { ModelStore } from '../../models/index.ts';
 import { detectVramBudget } from '../../system/index.ts';
 import { TunnelClient, type ModelSource } from '../../tunnel/index.ts';
 import type { CommandContext } from '../commandContext.ts';
-import { createLogger } from '@porten/hub/log';
+import { createLogger } from '@porten/shared/log';
 import { parseFlags } from '../parseFlags.ts';
 import { removeRunState, writeRunState, type RunState } from '../runState.ts';
 import { text } from '../text.ts';
 import { login } from './login.ts';
-import { AGENT_VERSION } from '../version.ts';
+import { RELEASE_VERSION } from '@porten/shared/version';
 
 /** How often the run state for `porten status` is refreshed besides every change (engine health moves on its own). */
 const STATE_REFRESH_MS = 5000;
@@ -66,7 +66,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   client = new TunnelClient({
     hubUrl,
     credential: creds.credential,
-    agentVersion: AGENT_VERSION,
+    agentVersion: RELEASE_VERSION,
     engine,
     models,
     vramBudgetMb: budget.mb,
@@ -91,7 +91,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   process.on('SIGINT', onSignal);
   const refresh = setInterval(saveState, STATE_REFRESH_MS);
 
-  log.info('porten agent starting', { version: AGENT_VERSION, hub: hubUrl, node: creds.node_id, engine: engine.kind, vram_budget_mb: budget.mb, max_concurrency: config.maxConcurrency });
+  log.info('porten agent starting', { version: RELEASE_VERSION, hub: hubUrl, node: creds.node_id, engine: engine.kind, vram_budget_mb: budget.mb, max_concurrency: config.maxConcurrency });
   tunnel.start();
   saveState();
   try {

@@ -1,4 +1,4 @@
-import { PROTOCOL_VERSION, type WelcomeMessage } from '@porten/hub/protocol';
+import { PROTOCOL_VERSION, type WelcomeMessage } from '@porten/shared/protocol';
 import { requireCredentials } from '../../config/index.ts';
 import { AgentError } from '../../errors/index.ts';
 import { detectVramBudget } from '../../system/index.ts';
@@ -7,7 +7,7 @@ import type { CommandContext } from '../commandContext.ts';
 import { parseFlags } from '../parseFlags.ts';
 import { readRunState } from '../runState.ts';
 import { text } from '../text.ts';
-import { AGENT_VERSION } from '../version.ts';
+import { RELEASE_VERSION } from '@porten/shared/version';
 
 interface StatusReport {
   hub_url: string;
@@ -74,7 +74,7 @@ async function fetchWelcome(hubUrl: string, credential: string): Promise<Welcome
     hello: {
       type: 'hello',
       protocol: PROTOCOL_VERSION,
-      agent_version: AGENT_VERSION,
+      agent_version: RELEASE_VERSION,
       engine: { kind: 'builtin', capabilities: [] },
       capacity: { vram_total_mb: 0, vram_free_mb: 0, max_concurrency: 1 },
       loaded_models: [],

@@ -1,9 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FinishReason, RequestMessage, Usage } from '@porten/hub/protocol';
+import type { FinishReason, RequestMessage, Usage } from '@porten/shared/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '@porten/hub/log';
+import { silentLogger } from '@porten/shared/log';
 import { AgentError, isAgentError } from '../../errors/index.ts';
 import { writeTinyLlama } from '../../gguf/index.ts';
 import type { EngineSink, LocalModel } from '../types.ts';

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
-import type { EngineCapability, RequestMessage } from '@porten/hub/protocol';
-import type { Logger } from '@porten/hub/log';
+import type { EngineCapability, RequestMessage } from '@porten/shared/protocol';
+import type { Logger } from '@porten/shared/log';
 import { AgentError, isAgentError } from '../../errors/index.ts';
 import type { Engine, EngineSink, LocalModel } from '../types.ts';
 import { engineChildCommand, type ChildCommand } from './engineChildCommand.ts';

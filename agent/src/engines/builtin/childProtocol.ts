@@ -1,4 +1,4 @@
-import type { FinishReason, RequestMessage, ToolCallDelta, Usage } from '@porten/hub/protocol';
+import type { FinishReason, RequestMessage, ToolCallDelta, Usage } from '@porten/shared/protocol';
 import type { AgentErrorCode } from '../../errors/index.ts';
 import type { LocalModel } from '../types.ts';
 

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { FinishReason, RequestMessage, ToolCallDelta, Usage } from '@porten/hub/protocol';
-import type { Logger } from '@porten/hub/log';
+import type { FinishReason, RequestMessage, ToolCallDelta, Usage } from '@porten/shared/protocol';
+import type { Logger } from '@porten/shared/log';
 import { AgentError } from '../../errors/index.ts';
 import { CrashWitness } from './crashWitness.ts';
 import type { ChildMessage, ChildSettings, ParentMessage } from './childProtocol.ts';

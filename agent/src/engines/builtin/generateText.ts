@@ -1,4 +1,4 @@
-import type { FinishReason, SamplingParams, Usage } from '@porten/hub/protocol';
+import type { FinishReason, SamplingParams, Usage } from '@porten/shared/protocol';
 import type { LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
 import { AgentError } from '../../errors/index.ts';
 import { StopSequenceFilter } from './stopSequences.ts';

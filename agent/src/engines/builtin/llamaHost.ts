@@ -1,4 +1,4 @@
-import type { FinishReason, RequestMessage, ToolCallDelta, Usage } from '@porten/hub/protocol';
+import type { FinishReason, RequestMessage, ToolCallDelta, Usage } from '@porten/shared/protocol';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChatWrapper, Llama, LlamaContext, LlamaContextSequence, LlamaEmbeddingContext, LlamaModel } from 'node-llama-cpp';
 import { AgentError } from '../../errors/index.ts';

@@ -2,16 +2,16 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RequestMessage } from '@porten/hub/protocol';
-import { silentLogger } from '@porten/hub/log';
-import { client } from '../../../../hub/src/admin/adminTestClient.ts';
-import { fixtures, waitFor } from '../../../../hub/test/fixtures.ts';
-import { chat } from '../../../../hub/test/httpClient.ts';
-import { startTestHub, type TestHub } from '../../../../hub/test/testHub.ts';
-import { freePort } from '../../../../scripts/testkit/freePort.ts';
+import type { RequestMessage } from '@porten/shared/protocol';
+import { silentLogger } from '@porten/shared/log';
+import { client } from '@porten/hub/testing/adminTestClient';
+import { fixtures, waitFor } from '@porten/hub/testing/fixtures';
+import { chat } from '@porten/hub/testing/httpClient';
+import { startTestHub, type TestHub } from '@porten/hub/testing/testHub';
+import { freePort } from '@porten/testkit/freePort';
 import { startAgent, runAgent, type AgentRun } from '../../cli/agentProcess.ts';
 import { writeCredentials } from '../../config/index.ts';
-import { RecordingSink, rejection } from '../engineTestSupport.ts';
+import { RecordingSink, rejection } from '../../../test/support/engineTestSupport.ts';
 import { OllamaEngine } from './ollamaEngine.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ChatParams, RequestMessage } from '@porten/hub/protocol';
+import type { ChatParams, RequestMessage } from '@porten/shared/protocol';
 import { isAgentError } from '../../errors/index.ts';
 import { ollamaRequest } from './ollamaRequest.ts';
 

@@ -1,4 +1,4 @@
-import type { ChatParams, RequestMessage, SamplingParams } from '@porten/hub/protocol';
+import type { ChatParams, RequestMessage, SamplingParams } from '@porten/shared/protocol';
 import { AgentError } from '../../errors/index.ts';
 
 /**

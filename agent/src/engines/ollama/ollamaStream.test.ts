@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { RequestMessage } from '@porten/hub/protocol';
-import { silentLogger } from '@porten/hub/log';
-import { RecordingSink, rejection } from '../engineTestSupport.ts';
+import type { RequestMessage } from '@porten/shared/protocol';
+import { silentLogger } from '@porten/shared/log';
+import { RecordingSink, rejection } from '../../../test/support/engineTestSupport.ts';
 import { relayEmbeddings, relayStream } from '../upstream/streamUpstream.ts';
 import { upstreamFailure } from '../upstream/upstreamHttp.ts';
 import { canonicalOllamaName, ollamaDialect, ollamaModelNames } from './ollamaDialect.ts';

@@ -1,4 +1,4 @@
-import type { FinishReason, RequestMessage, ToolCallDelta, Usage } from '@porten/hub/protocol';
+import type { FinishReason, RequestMessage, ToolCallDelta, Usage } from '@porten/shared/protocol';
 import { tokenCount, type StreamStep } from '../upstream/index.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { ChatParams, CompletionParams, EmbeddingParams, FinishReason, RequestMessage, ToolCallDelta } from '@porten/hub/protocol';
+import type { ChatParams, CompletionParams, EmbeddingParams, FinishReason, RequestMessage, ToolCallDelta } from '@porten/shared/protocol';
 import { readSse, tokenCount, type StreamStep, type UpstreamDialect } from '../upstream/index.ts';
 
 /** The OpenAI API (vLLM, llama.cpp server, exo, another Porten hub …): hub requests pass through nearly as they are. */

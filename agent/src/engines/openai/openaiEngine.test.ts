@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RequestMessage } from '@porten/hub/protocol';
-import { startHub, type RunningHub } from '../../../../hub/src/hub.ts';
-import { createLogger } from '@porten/hub/log';
-import { fixtures, waitFor } from '../../../../hub/test/fixtures.ts';
-import { startTestHub, type TestHub } from '../../../../hub/test/testHub.ts';
-import type { Behaviour, TestNode } from '../../../../hub/test/testNode.ts';
-import { silentLogger } from '@porten/hub/log';
-import { RecordingSink, rejection } from '../engineTestSupport.ts';
+import type { RequestMessage } from '@porten/shared/protocol';
+import { startHub, type RunningHub } from '@porten/hub/hub';
+import { createLogger } from '@porten/shared/log';
+import { fixtures, waitFor } from '@porten/hub/testing/fixtures';
+import { startTestHub, type TestHub } from '@porten/hub/testing/testHub';
+import type { Behaviour, TestNode } from '@porten/hub/testing/testNode';
+import { silentLogger } from '@porten/shared/log';
+import { RecordingSink, rejection } from '../../../test/support/engineTestSupport.ts';
 import { OpenAIEngine } from './openaiEngine.ts';
 
 const REPLY = 'one two three four five';

@@ -1,5 +1,5 @@
-import type { EngineCapability, RequestMessage } from '@porten/hub/protocol';
-import type { Logger } from '@porten/hub/log';
+import type { EngineCapability, RequestMessage } from '@porten/shared/protocol';
+import type { Logger } from '@porten/shared/log';
 import type { UpstreamModel } from '../../config/index.ts';
 import { AgentError, isAgentError } from '../../errors/index.ts';
 import type { Engine, EngineSink, LocalModel } from '../types.ts';

@@ -1,5 +1,5 @@
-import type { FinishReason, RequestMessage, Usage } from '@porten/hub/protocol';
-import type { Logger } from '@porten/hub/log';
+import type { FinishReason, RequestMessage, Usage } from '@porten/shared/protocol';
+import type { Logger } from '@porten/shared/log';
 import { AgentError, describeNetworkError, isAgentError } from '../../errors/index.ts';
 import type { EngineSink } from '../types.ts';
 import { estimatePromptTokens, tokenCount } from './tokenCounts.ts';

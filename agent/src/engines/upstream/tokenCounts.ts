@@ -1,4 +1,4 @@
-import type { RequestMessage } from '@porten/hub/protocol';
+import type { RequestMessage } from '@porten/shared/protocol';
 
 /** A token count as an upstream reported it: a non-negative whole number, else 0. */
 export function tokenCount(v: unknown): number {

@@ -1,4 +1,4 @@
-import type { FinishReason, RequestMessage, ToolCallDelta, Usage } from '@porten/hub/protocol';
+import type { FinishReason, RequestMessage, ToolCallDelta, Usage } from '@porten/shared/protocol';
 
 /** How messages and logs name one kind of upstream, and what they tell the operator to do. */
 export interface UpstreamTexts {

@@ -1,4 +1,4 @@
-import type { Logger } from '@porten/hub/log';
+import type { Logger } from '@porten/shared/log';
 import type { UpstreamModel } from '../../config/index.ts';
 import { AgentError, isAgentError } from '../../errors/index.ts';
 import type { UpstreamDialect } from './types.ts';

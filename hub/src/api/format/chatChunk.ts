@@ -1,4 +1,4 @@
-import type { FinishReason, Usage } from '../../protocol/index.ts';
+import type { FinishReason, Usage } from '@porten/shared/protocol';
 import type { ChatChunkDelta, ChatCompletionChunk, ResponseMeta } from './types.ts';
 import { completionUsage } from './usage.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { assertMatchesSchema } from '../../../test/openaiSchemas.ts';
-import type { DeltaMessage, DoneMessage, ToolCallDelta } from '../../protocol/index.ts';
+import type { DeltaMessage, DoneMessage, ToolCallDelta } from '@porten/shared/protocol';
 import { ChatStreamAccumulator } from './chatStreamAccumulator.ts';
 import type { ChatCompletionChunk } from './types.ts';
 

@@ -1,4 +1,4 @@
-import type { DeltaMessage, DoneMessage, FinishReason, ToolCallDelta } from '../../protocol/index.ts';
+import type { DeltaMessage, DoneMessage, FinishReason, ToolCallDelta } from '@porten/shared/protocol';
 import { chatChunk, chatUsageChunk } from './chatChunk.ts';
 import { chatCompletion } from './chatCompletion.ts';
 import type { ChatChunkDelta, ChatCompletion, ChatCompletionChunk, ChatToolCall, ResponseMeta } from './types.ts';

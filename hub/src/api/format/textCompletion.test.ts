@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { assertMatchesSchema, schemaErrors } from '../../../test/openaiSchemas.ts';
-import type { DoneMessage } from '../../protocol/index.ts';
+import type { DoneMessage } from '@porten/shared/protocol';
 import { textCompletion, textCompletionChunk, textUsageChunk } from './textCompletion.ts';
 import { TextCompletionAccumulator } from './textCompletionAccumulator.ts';
 

@@ -1,4 +1,4 @@
-import type { DeltaMessage, DoneMessage } from '../../protocol/index.ts';
+import type { DeltaMessage, DoneMessage } from '@porten/shared/protocol';
 import { textCompletion, textCompletionChunk, textUsageChunk } from './textCompletion.ts';
 import type { ResponseMeta, TextCompletion } from './types.ts';
 

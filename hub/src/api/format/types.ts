@@ -1,4 +1,4 @@
-import type { FinishReason, ToolCallDelta } from '../../protocol/index.ts';
+import type { FinishReason, ToolCallDelta } from '@porten/shared/protocol';
 
 /**
  * The OpenAI response shapes the hub sends, as the official component schemas define them

@@ -1,4 +1,4 @@
-import type { Usage } from '../../protocol/index.ts';
+import type { Usage } from '@porten/shared/protocol';
 import type { CompletionUsage } from './types.ts';
 
 /** The OpenAI usage object from the node's token counts (total = prompt + completion). */

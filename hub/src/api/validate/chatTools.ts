@@ -1,4 +1,4 @@
-import { schemaProblem } from '../../protocol/index.ts';
+import { schemaProblem } from '@porten/shared/protocol';
 import {
   asObject,
   describe,

@@ -1,4 +1,4 @@
-import type { SamplingParams } from '../../protocol/index.ts';
+import type { SamplingParams } from '@porten/shared/protocol';
 import {
   asObject,
   describe,

@@ -1,4 +1,4 @@
-import { schemaProblem } from '../../protocol/index.ts';
+import { schemaProblem } from '@porten/shared/protocol';
 import { asObject, invalid, optionalBoolean, optionalObject, optionalString, rejectUnknownFields, requireIdentifier, requireString, type JsonObject } from './fields.ts';
 
 /**

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertMatchesSchema } from '../../../test/openaiSchemas.ts';
-import type { DeltaMessage, DoneMessage } from '../../protocol/index.ts';
+import type { DeltaMessage, DoneMessage } from '@porten/shared/protocol';
 import { ChatStreamAccumulator, chatCompletionId, embeddingList, sseEvent, SSE_DONE, TextCompletionAccumulator, textCompletionId } from '../format/index.ts';
 import { validateChatRequest } from './validateChatRequest.ts';
 import { validateCompletionRequest } from './validateCompletionRequest.ts';

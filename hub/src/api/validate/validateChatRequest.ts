@@ -1,4 +1,4 @@
-import type { ChatParams } from '../../protocol/index.ts';
+import type { ChatParams } from '@porten/shared/protocol';
 import { readMessages } from './chatMessages.ts';
 import { readTools } from './chatTools.ts';
 import {

@@ -1,4 +1,4 @@
-import type { CompletionParams } from '../../protocol/index.ts';
+import type { CompletionParams } from '@porten/shared/protocol';
 import { compact, describe, invalid, isUnset, optionalBoolean, optionalInteger, optionalPositiveInteger, optionalString, unsupported, type JsonObject } from './fields.ts';
 import { readBody, readModel, readSamplingParams, readStreamFlags, rejectLogitBias, requireSingleChoice } from './requestFields.ts';
 

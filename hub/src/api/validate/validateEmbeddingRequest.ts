@@ -1,4 +1,4 @@
-import type { EmbeddingParams } from '../../protocol/index.ts';
+import type { EmbeddingParams } from '@porten/shared/protocol';
 import { describe, invalid, isUnset, optionalInteger, optionalOneOf, optionalString, unsupported, type JsonObject } from './fields.ts';
 import { readBody, readModel } from './requestFields.ts';
 
