@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '@porten/shared/writeFileAtomic';
 import { join } from 'node:path';
 import { AirgapError } from './AirgapError.ts';
 import type { VerificationReport } from './verifyBundle.ts';
@@ -35,6 +36,5 @@ export function readInstallRecord(siteDir: string): InstallRecord | undefined {
 
 export function writeInstallRecord(siteDir: string, record: InstallRecord): void {
   const path = installRecordPath(siteDir);
-  writeFileSync(`${path}.tmp`, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
-  renameSync(`${path}.tmp`, path);
+  writeFileAtomic(path, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600, durable: true });
 }

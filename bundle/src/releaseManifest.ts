@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { writeFileAtomic } from '@porten/shared/writeFileAtomic';
 import { withBuildLock } from './buildLock.ts';
 import { distLayout } from './layout.ts';
 import { BundleError } from './BundleError.ts';
@@ -68,8 +69,7 @@ export function writeManifest(distDir: string, manifest: ReleaseManifest): void 
     files: sortedRecord(manifest.files),
     images: sortedRecord(manifest.images),
   };
-  writeFileSync(`${path}.tmp`, `${JSON.stringify(canonical, null, 2)}\n`);
-  renameSync(`${path}.tmp`, path);
+  writeFileAtomic(path, `${JSON.stringify(canonical, null, 2)}\n`);
 }
 
 /** `base` with `patch`'s files and images added or replaced (by name). */

@@ -1,7 +1,7 @@
 import { readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AgentError } from '../errors/index.ts';
-import { writeFileDurably } from './durableWrite.ts';
+import { writeFileAtomic } from '@porten/shared/writeFileAtomic';
 import type { ModelIndexEntry } from './types.ts';
 
 const INDEX_VERSION = 1;
@@ -69,7 +69,7 @@ export class ModelIndex {
     const next = this.writing.then(() => {
       const file: IndexFile = { version: INDEX_VERSION, models: {} };
       for (const { id, ...rest } of this.entries.values()) file.models[id] = rest;
-      return writeFileDurably(this.path, `${JSON.stringify(file, null, 2)}\n`);
+      writeFileAtomic(this.path, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600, durable: true });
     });
     this.writing = next.catch(() => undefined);
     return next.catch((err: Error) => {

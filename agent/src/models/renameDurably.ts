@@ -16,20 +16,6 @@ export async function renameDurably(from: string, to: string): Promise<void> {
   await syncDir(dirname(to));
 }
 
-/** Writes `text` to `path` through a temporary file and renameDurably: never a half-written file. */
-export async function writeFileDurably(path: string, text: string): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  const fh = await open(tmp, 'w', 0o600);
-  try {
-    await fh.writeFile(text);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, path);
-  await syncDir(dirname(path));
-}
-
 async function syncDir(dir: string): Promise<void> {
   const fh = await open(dir, 'r');
   try {
