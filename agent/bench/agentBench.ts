@@ -50,7 +50,7 @@ interface Sample {
   ttftMs: number;
   wallMs: number;
   tokens: number;
-  /** Through the hub: SSE chunks carrying content (fewer than tokens when deltas were merged, see deltaWindow.ts). */
+  /** Through the hub: SSE chunks carrying content (fewer than tokens when deltas were merged, see textWindow.ts). */
   chunks?: number;
   /** Through the hub: the hub's own time before dispatch (`x-porten-hub-ms`: auth, validation, policy, durable audit record). */
   hubMs?: number;

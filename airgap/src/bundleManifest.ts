@@ -1,4 +1,4 @@
-import { AirgapError } from './AirgapError.ts';
+import { AirgapError } from './airgapError.ts';
 
 export const BUNDLE_FORMAT = 'porten-airgap-bundle/1';
 

@@ -1,6 +1,6 @@
 import { createReadStream, existsSync, openSync, closeSync, renameSync, statSync, writeSync, readdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { AirgapError } from './AirgapError.ts';
+import { AirgapError } from './airgapError.ts';
 import { parsePartName, partName } from './bundleLayout.ts';
 
 /** The files a bundle is read from: itself, or all its parts in order. */

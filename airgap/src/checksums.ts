@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { AirgapError } from './AirgapError.ts';
+import { AirgapError } from './airgapError.ts';
 import { ENTRY_PATH } from './bundleLayout.ts';
 
 /** checksums.txt: `<sha256>  <path>` lines (sha256sum's format), sorted by path. */

@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { entryHeader, padded } from '@porten/bundle/deterministicTar';
 import { fileEntry, readManifest, type ReleaseManifest } from '@porten/bundle/releaseManifest';
-import { AirgapError } from './AirgapError.ts';
+import { AirgapError } from './airgapError.ts';
 import { BUNDLE_FORMAT, manifestBytes, type BundleManifest, type ComponentEntry, type ImageRecord, type ModelRecord } from './bundleManifest.ts';
 import { binPath, CHECKSUMS, composePath, contentOrder, imagePath, MANIFEST, modelPath, monitoringPath, SBOM, SIGNATURE } from './bundleLayout.ts';
 import { BundleWriter } from './bundleParts.ts';

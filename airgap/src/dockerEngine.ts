@@ -1,6 +1,6 @@
 import Docker from 'dockerode';
 import type { Readable } from 'node:stream';
-import { AirgapError } from './AirgapError.ts';
+import { AirgapError } from './airgapError.ts';
 
 export interface ImageFacts {
   id: string;

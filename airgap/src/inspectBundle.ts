@@ -1,4 +1,4 @@
-import { AirgapError } from './AirgapError.ts';
+import { AirgapError } from './airgapError.ts';
 import { HEAD_ENTRIES, SBOM } from './bundleLayout.ts';
 import { parseManifest, type BundleManifest } from './bundleManifest.ts';
 import { bundleBytes, bundleFiles } from './bundleParts.ts';

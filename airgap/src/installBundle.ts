@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { AdminClient } from './site/adminClient.ts';
 import { ensureCatalogModel } from './site/catalogModel.ts';
 import { bringUpPlatform, platformProject } from './site/platform.ts';
-import { AirgapError } from './AirgapError.ts';
+import { AirgapError } from './airgapError.ts';
 import type { BundleManifest } from './bundleManifest.ts';
 import type { DockerEngine } from './dockerEngine.ts';
 import { readInstallRecord, writeInstallRecord, type InstallRecord } from './installRecord.ts';

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { writeFileAtomic } from '@porten/shared/writeFileAtomic';
 import { join } from 'node:path';
-import { AirgapError } from './AirgapError.ts';
+import { AirgapError } from './airgapError.ts';
 import type { VerificationReport } from './verifyBundle.ts';
 
 /**

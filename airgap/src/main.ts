@@ -8,7 +8,7 @@
  */
 import { join } from 'node:path';
 import { RELEASE_REVISION, RELEASE_VERSION } from '@porten/shared/version';
-import { AirgapError } from './AirgapError.ts';
+import { AirgapError } from './airgapError.ts';
 import type { CliContext } from './cli/cliContext.ts';
 import { AIRGAP_USAGE, USAGE } from './cli/usage.ts';
 import { DockerEngine } from './dockerEngine.ts';

@@ -1,7 +1,7 @@
 import { existsSync, statfsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname } from 'node:path';
-import { AirgapError } from './AirgapError.ts';
+import { AirgapError } from './airgapError.ts';
 import type { BundleManifest } from './bundleManifest.ts';
 import type { DockerEngine } from './dockerEngine.ts';
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { productionClosure } from '@porten/bundle/packageClosure';
-import { AirgapError } from './AirgapError.ts';
+import { AirgapError } from './airgapError.ts';
 
 /**
  * The bundle's CycloneDX 1.5 SBOM: every npm package the executables are built from (the production

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { AirgapError } from './AirgapError.ts';
+import { AirgapError } from './airgapError.ts';
 import { CHECKSUMS, HEAD_ENTRIES, MANIFEST, SIGNATURE } from './bundleLayout.ts';
 import { parseManifest, type BundleManifest } from './bundleManifest.ts';
 import { bundleBytes, type BundleFiles } from './bundleParts.ts';

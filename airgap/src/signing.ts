@@ -1,6 +1,6 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { AirgapError } from './AirgapError.ts';
+import { AirgapError } from './airgapError.ts';
 
 /**
  * Release signing keys: ed25519 (node:crypto), PEM files — PKCS#8 private key (mode 0600), SPKI

@@ -1,5 +1,5 @@
 import { BLOCK } from '@porten/bundle/deterministicTar';
-import { AirgapError } from './AirgapError.ts';
+import { AirgapError } from './airgapError.ts';
 
 /** One entry of a tar being read: its body must be consumed (or left: the reader skips it) before the next. */
 export interface TarEntry {

@@ -1,4 +1,4 @@
-import { AirgapError } from './AirgapError.ts';
+import { AirgapError } from './airgapError.ts';
 import { compareVersions, type BundleManifest } from './bundleManifest.ts';
 import { bundleFiles } from './bundleParts.ts';
 import type { Progress } from './progress.ts';

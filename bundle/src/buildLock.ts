@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { withFileLock } from './fileLock.ts';
 import { distLayout } from './layout.ts';
-import { BundleError } from './BundleError.ts';
+import { BundleError } from './bundleError.ts';
 
 const WAIT_MS = 15 * 60_000;
 

@@ -2,7 +2,7 @@ import { isBuiltin } from 'node:module';
 import { join } from 'node:path';
 import { build, type Message } from 'esbuild';
 import type { ExecutableSpec } from './layout.ts';
-import { BundleError } from './BundleError.ts';
+import { BundleError } from './bundleError.ts';
 
 /**
  * Bundles one executable's entry into a single CommonJS file — what a Node SEA runs — and returns

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { BundleError } from './BundleError.ts';
+import { BundleError } from './bundleError.ts';
 
 interface Entry {
   /** Archive path, `/`-separated, directories without the trailing slash. */

@@ -3,7 +3,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, renameSync, writeFileSy
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { NodeRuntime } from './nodeRuntime.ts';
-import { BundleError } from './BundleError.ts';
+import { BundleError } from './bundleError.ts';
 
 /** The fuse Node checks to know a blob was injected (fixed by Node; see its single-executable docs). */
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { BundleError } from './BundleError.ts';
+import { BundleError } from './bundleError.ts';
 
 /** The Node binary the executables embed. */
 export interface NodeRuntime {

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join, relative, sep } from 'node:path';
-import { BundleError } from './BundleError.ts';
+import { BundleError } from './bundleError.ts';
 
 interface PackageJson {
   name: string;

@@ -3,7 +3,7 @@ import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { writeFileAtomic } from '@porten/shared/writeFileAtomic';
 import { withBuildLock } from './buildLock.ts';
 import { distLayout } from './layout.ts';
-import { BundleError } from './BundleError.ts';
+import { BundleError } from './bundleError.ts';
 
 /** One file of the release, as install.sh and the hub check it. */
 export interface FileEntry {

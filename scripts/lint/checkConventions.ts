@@ -32,6 +32,10 @@ function settingsReads(text: string): string {
 }
 const MAX_LINES = 400;
 const GRAB_BAGS = /^(utils?|helpers?|misc|common)\.ts$/i;
+/** One casing rule for file names: lowerCamelCase, dot-separated qualifiers (`modelStore.resume.test.ts`, `x.docker.test.ts`). */
+const FILE_NAME = /^[a-z][A-Za-z0-9]*(\.[a-z][A-Za-z0-9]*)*\.ts$/;
+/** Migrations carry their order in the name (`0002_install_records.ts`), as the SQL files beside them. */
+const MIGRATION_NAME = /(^|\/)db\/migrations\/\d{4}_[a-z0-9_]+\.ts$/;
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -58,6 +62,9 @@ export function conventionFindings(): string[] {
       const lines = text.split('\n').length;
       if (lines > MAX_LINES) findings.push(`${rel}: ${lines} lines; split it (limit ${MAX_LINES})`);
     }
+  }
+  for (const path of repo.files.keys()) {
+    if (!FILE_NAME.test(basename(path)) && !MIGRATION_NAME.test(path)) findings.push(`${path}: file names are lowerCamelCase (e.g. modelStore.ts for ModelStore); rename it`);
   }
   return [...findings, ...packageGraphFindings(repo)];
 }

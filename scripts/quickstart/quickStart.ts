@@ -16,7 +16,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeTinyLlama } from '@porten/agent/gguf/writeTinyLlama';
 import { AdminClient } from '@porten/airgap/site/adminClient';
-import { AirgapError } from '@porten/airgap/AirgapError';
+import { AirgapError } from '@porten/airgap/airgapError';
 import { ensureCatalogModel } from '@porten/airgap/site/catalogModel';
 import { approveFromAgentLog, ensureOrg, waitNodeOnline } from '@porten/airgap/site/siteAdmin';
 import { DEMO, sendChat } from './demoSite.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AirgapError } from '@porten/airgap/AirgapError';
+import { AirgapError } from '@porten/airgap/airgapError';
 import { loadQuickStartConfig } from './quickStartConfig.ts';
 
 describe('loadQuickStartConfig', () => {

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { createEnvReader, type Env } from '@porten/shared/env';
-import { AirgapError } from '@porten/airgap/AirgapError';
+import { AirgapError } from '@porten/airgap/airgapError';
 
 /** What `npm start`, `npm run stop` and `npm run reset` act on, read once from the environment. */
 export interface QuickStartConfig {

@@ -5,7 +5,7 @@
  */
 import { rmSync, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
-import { AirgapError } from '@porten/airgap/AirgapError';
+import { AirgapError } from '@porten/airgap/airgapError';
 import { nodeProject, platformProject } from '@porten/airgap/site/platform';
 import { siteEnvPath } from '@porten/airgap/site/siteEnv';
 import { findRepoRoot } from '@porten/shared/repoRoot';

@@ -4,7 +4,7 @@
  * `npm run reset` (resetAppliance.ts) removes them and the data.
  */
 import { existsSync } from 'node:fs';
-import { AirgapError } from '@porten/airgap/AirgapError';
+import { AirgapError } from '@porten/airgap/airgapError';
 import { nodeProject, platformProject } from '@porten/airgap/site/platform';
 import { siteEnvPath } from '@porten/airgap/site/siteEnv';
 import { findRepoRoot } from '@porten/shared/repoRoot';

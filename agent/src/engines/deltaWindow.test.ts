@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it, vi } from 'vitest';
-import { TextWindow } from './deltaWindow.ts';
+import { TextWindow } from './textWindow.ts';
 
 const tick = () => new Promise((r) => setImmediate(r));
 

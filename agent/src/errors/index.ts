@@ -1,3 +1,3 @@
-export { AgentError, isAgentError, type AgentErrorOptions } from './AgentError.ts';
+export { AgentError, isAgentError, type AgentErrorOptions } from './agentError.ts';
 export { AGENT_ERROR_CODES, type AgentErrorCode } from './codes.ts';
 export { describeNetworkError } from './describeNetworkError.ts';

@@ -1,4 +1,4 @@
-import type { LoadedSet } from './LoadedSet.ts';
+import type { LoadedSet } from './loadedSet.ts';
 
 /** The demand window after which an unused model is unloaded (DESIGN: default 10 min). */
 export const DEFAULT_IDLE_WINDOW_MS = 10 * 60_000;

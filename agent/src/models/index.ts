@@ -1,5 +1,5 @@
-export { ModelStore } from './ModelStore.ts';
-export { LoadedSet, type LoadedModel } from './LoadedSet.ts';
+export { ModelStore } from './modelStore.ts';
+export { LoadedSet, type LoadedModel } from './loadedSet.ts';
 export { estimateModelMemoryMb, MEMORY_FACTOR } from './estimateModelMemory.ts';
 export { startIdleSweep, DEFAULT_IDLE_WINDOW_MS, type IdleSweep, type IdleSweepOptions } from './idleSweep.ts';
 export type { ModelIndexEntry, ModelStoreOptions, ProgressListener } from './types.ts';

@@ -1,6 +1,6 @@
 import { NODE_BUSY, requestLimitProblem, type NodeMessage, type RequestMessage } from '@porten/shared/protocol';
 import type { Logger } from '@porten/shared/log';
-import { DELTA_WINDOW_MS } from '../engines/deltaWindow.ts';
+import { DELTA_WINDOW_MS } from '../engines/textWindow.ts';
 import type { Engine, EngineSink } from '../engines/types.ts';
 import { AgentError, isAgentError } from '../errors/index.ts';
 

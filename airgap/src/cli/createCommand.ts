@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { basename, join, resolve } from 'node:path';
 import { readManifest } from '@porten/bundle/releaseManifest';
-import { AirgapError } from '../AirgapError.ts';
+import { AirgapError } from '../airgapError.ts';
 import { parseSize } from '../bundleParts.ts';
 import { createBundle, type ModelInput } from '../createBundle.ts';
 import type { CliContext } from './cliContext.ts';

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { AirgapError } from '../AirgapError.ts';
+import { AirgapError } from '../airgapError.ts';
 import { installBundle } from '../installBundle.ts';
 import type { CliContext } from './cliContext.ts';
 import { parseOptions, required } from './parseOptions.ts';

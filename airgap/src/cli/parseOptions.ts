@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { AirgapError } from '../AirgapError.ts';
+import { AirgapError } from '../airgapError.ts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 

@@ -1,4 +1,4 @@
-import { AirgapError } from '../AirgapError.ts';
+import { AirgapError } from '../airgapError.ts';
 
 // The admin API answers JSON objects whose shapes docs/admin-api.md defines; callers read the fields they need.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

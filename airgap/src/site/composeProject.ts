@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { AirgapError } from '../AirgapError.ts';
+import { AirgapError } from '../airgapError.ts';
 import { runTool, runToolChecked } from './runTool.ts';
 
 /** The repository's compose files (compose/). */

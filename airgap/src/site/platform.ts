@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { AirgapError } from '../AirgapError.ts';
+import { AirgapError } from '../airgapError.ts';
 import { COMPOSE_FILES, ComposeProject, findCompose, type ComposeCommand } from './composeProject.ts';
 import { pollUntil } from './pollUntil.ts';
 import { ensureSiteEnv, siteEnvPath, type SiteSettings } from './siteEnv.ts';

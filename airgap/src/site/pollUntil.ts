@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AirgapError } from '../AirgapError.ts';
+import { AirgapError } from '../airgapError.ts';
 
 /**
  * Polls `check` until it returns a value other than undefined, or throws `timeout` saying what did

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { AirgapError } from '../AirgapError.ts';
+import { AirgapError } from '../airgapError.ts';
 
 export interface ToolResult {
   code: number;

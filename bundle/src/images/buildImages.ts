@@ -15,10 +15,10 @@ import { imageKey, transformedContent } from './cacheKeys.ts';
 import { withBuildLock } from './buildLock.ts';
 import { ensureRootfs, type RootfsBuildContext } from './buildRootfs.ts';
 import { assertDockerReachable, buildImage, inspectImage, removeTag } from './dockerCli.ts';
-import { FileHashes } from './FileHashes.ts';
+import { FileHashes } from './fileHashes.ts';
 import { IMAGE_SPECS, imageRepository, rootfsSpec } from './imageSpecs.ts';
-import { BundleError } from '../BundleError.ts';
-import { Semaphore } from './Semaphore.ts';
+import { BundleError } from '../bundleError.ts';
+import { Semaphore } from './semaphore.ts';
 import type { ImageResult, ImageSpec, RootfsResult } from './types.ts';
 
 export const INPUTS_LABEL = 'org.porten.inputs';

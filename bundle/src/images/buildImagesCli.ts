@@ -14,7 +14,7 @@
 import { buildImages } from './buildImages.ts';
 import { repoBuildOptions } from './buildOptions.ts';
 import { inspectImage } from './dockerCli.ts';
-import { BundleError } from '../BundleError.ts';
+import { BundleError } from '../bundleError.ts';
 import { recordImages } from './recordImages.ts';
 import type { BuildImagesOptions } from './buildImages.ts';
 

@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { withFileLock } from '../fileLock.ts';
-import { BundleError } from '../BundleError.ts';
+import { BundleError } from '../bundleError.ts';
 
 export async function withBuildLock<T>(cacheDir: string, log: (line: string) => void, task: () => Promise<T>, timeoutMs = 60 * 60_000): Promise<T> {
   mkdirSync(cacheDir, { recursive: true });

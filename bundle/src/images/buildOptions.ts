@@ -8,7 +8,7 @@ import type { BuildImagesOptions } from './buildImages.ts';
 import { DEFAULT_SOURCE_DATE_EPOCH } from './imageSpecs.ts';
 import { DEFAULT_MIRRORS } from './rootfsRecipe.ts';
 import { findRepoRoot } from '@porten/shared/repoRoot';
-import { BundleError } from '../BundleError.ts';
+import { BundleError } from '../bundleError.ts';
 
 export const REPO_ROOT = findRepoRoot(import.meta.dirname);
 export const IMAGES_DIR = join(REPO_ROOT, 'bundle', 'images');

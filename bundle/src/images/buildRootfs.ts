@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:f
 import { join } from 'node:path';
 import { rootfsKey, shortKey } from './cacheKeys.ts';
 import { importTarball, inspectImage, listTags, removeTag } from './dockerCli.ts';
-import { BundleError } from '../BundleError.ts';
+import { BundleError } from '../bundleError.ts';
 import { mmdebstrapArgs, rootfsRecipe, type Mirrors } from './rootfsRecipe.ts';
 import { runChecked, runCommand } from './runCommand.ts';
 import type { RootfsResult, RootfsSpec } from './types.ts';

@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { FileHashes } from './FileHashes.ts';
+import { FileHashes } from './fileHashes.ts';
 import { recipeFiles, type RootfsRecipe } from './rootfsRecipe.ts';
 import type { DistInput, ImageSpec } from './types.ts';
 

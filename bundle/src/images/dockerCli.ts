@@ -7,7 +7,7 @@
  * Builds use the classic builder (DOCKER_BUILDKIT=0): Debian's docker.io 20.10 ships no buildx
  * plugin, and FROM a locally imported image needs no registry either way.
  */
-import { BundleError } from '../BundleError.ts';
+import { BundleError } from '../bundleError.ts';
 import { runChecked, runCommand, type RunOptions } from './runCommand.ts';
 
 const DOCKER_ENV = { ...process.env, DOCKER_BUILDKIT: '0', DOCKER_CLI_HINTS: 'false' };

@@ -10,7 +10,7 @@
  *   and keeps its id (a user ≥ 1000 makes it fail).
  */
 import type { ImageSpec, RootfsSpec } from './types.ts';
-import { BundleError } from '../BundleError.ts';
+import { BundleError } from '../bundleError.ts';
 
 export const PORTEN_UID = 10001;
 export const SERVICE_UID = 999;

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { BundleError } from '../BundleError.ts';
+import { BundleError } from '../bundleError.ts';
 
 export interface RunOptions {
   env?: NodeJS.ProcessEnv;

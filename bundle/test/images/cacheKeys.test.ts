@@ -12,7 +12,7 @@ import { IMAGES_DIR } from '../../src/images/buildOptions.ts';
 import { parseArgs } from '../../src/images/buildImagesCli.ts';
 import { selectSpecs } from '../../src/images/buildImages.ts';
 import { IMAGE_SPECS, ROOTFS_SPECS, rootfsSpec } from '../../src/images/imageSpecs.ts';
-import { BundleError } from '../../src/BundleError.ts';
+import { BundleError } from '../../src/bundleError.ts';
 import { mmdebstrapArgs, rootfsRecipe } from '../../src/images/rootfsRecipe.ts';
 import type { ImageSpec } from '../../src/images/types.ts';
 

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { HubError } from '../errors/index.ts';
 import type { HubMetrics } from '../metrics/index.ts';
-import { BatchWriter, type TimedEntry } from './appendBatch.ts';
+import { BatchWriter, type TimedEntry } from './batchWriter.ts';
 import { normalizeEntry } from './normalizeEntry.ts';
 import { storeUnavailable } from './storeUnavailable.ts';
 import type { AuditEntry } from './types.ts';

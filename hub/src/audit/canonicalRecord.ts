@@ -3,7 +3,7 @@ import type { AuditRecord } from './types.ts';
 
 /**
  * The one definition of what a record's hash covers and how it is serialised. Used by append
- * (appendBatch.ts), online verification (verifyChain.ts), the export (exportAudit.ts) and the offline
+ * (batchWriter.ts), online verification (verifyChain.ts), the export (exportAudit.ts) and the offline
  * verifier (verifyExport.ts). This file must stay free of runtime imports other than node:crypto so
  * that verifyExport.ts runs standalone on an auditor's machine.
  *

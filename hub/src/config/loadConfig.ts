@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
-import { HubError } from '../errors/HubError.ts';
+import { HubError } from '../errors/hubError.ts';
 import { createEnvReader, type Env } from '@porten/shared/env';
 import type { HubConfig } from './types.ts';
 

@@ -1,2 +1,2 @@
-export { HubError, type HubErrorOptions } from './HubError.ts';
+export { HubError, type HubErrorOptions } from './hubError.ts';
 export { ERROR_CODES, type ErrorCode } from './codes.ts';

@@ -9,7 +9,7 @@
  */
 import { AgentError, isAgentError } from '../../errors/index.ts';
 import type { ChildError, ChildMessage, ParentMessage } from './childProtocol.ts';
-import { TextWindow } from '../deltaWindow.ts';
+import { TextWindow } from '../textWindow.ts';
 import { LlamaHost } from './llamaHost.ts';
 
 /** Serves the parent's messages until the IPC channel closes; exits 2 when there is no channel. */
@@ -43,7 +43,7 @@ function onMessage(m: ParentMessage): void {
       runs.set(m.ref, ac);
       // Text goes to the parent in one message per window rather than one per token: each IPC
       // write wakes the agent, which on a small machine takes the core from this process between
-      // two tokens (deltaWindow.ts). Whatever ends the run first sends the text held.
+      // two tokens (textWindow.ts). Whatever ends the run first sends the text held.
       const text = new TextWindow((content) => send({ type: 'delta', ref: m.ref, part: { content } }));
       const sink = {
         delta: (part: { content?: string }) => {

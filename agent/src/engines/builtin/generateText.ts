@@ -1,7 +1,7 @@
 import type { FinishReason, SamplingParams, Usage } from '@porten/shared/protocol';
 import type { LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
 import { AgentError } from '../../errors/index.ts';
-import { StopSequenceFilter } from './stopSequences.ts';
+import { StopSequenceFilter } from './stopSequenceFilter.ts';
 
 export interface GenerateOptions extends SamplingParams {
   max_tokens?: number;

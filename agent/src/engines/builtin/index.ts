@@ -1,1 +1,1 @@
-export { BuiltinEngine, type BuiltinEngineOptions } from './BuiltinEngine.ts';
+export { BuiltinEngine, type BuiltinEngineOptions } from './builtinEngine.ts';

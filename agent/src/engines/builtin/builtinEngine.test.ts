@@ -108,7 +108,7 @@ describe('builtin engine (llama.cpp in a child process)', () => {
     // specials are one token each and every byte is one token in the byte-level vocabulary.
     expect(c.usage).toEqual({ prompt_tokens: 1 + 1 + 7 + 1 + 1 + 1 + 10, completion_tokens: 5 });
     // The tiny model writes printable ASCII, one byte per token; tokens produced within a few ms of
-    // each other reach the parent merged (deltaWindow.ts), the first one alone.
+    // each other reach the parent merged (textWindow.ts), the first one alone.
     expect(c.deltas.length).toBeGreaterThanOrEqual(1);
     expect(c.deltas.length).toBeLessThanOrEqual(5);
     expect(c.text()).toMatch(/^[\x20-\x7e\n]{5}$/);

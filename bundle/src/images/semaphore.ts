@@ -1,4 +1,4 @@
-import { BundleError } from '../BundleError.ts';
+import { BundleError } from '../bundleError.ts';
 
 /** At most `slots` tasks run at once; the rest wait in call order. (Rootfs builds: 2 on 2 cores.) */
 export class Semaphore {

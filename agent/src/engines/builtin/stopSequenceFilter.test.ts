@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { StopSequenceFilter } from './stopSequences.ts';
+import { StopSequenceFilter } from './stopSequenceFilter.ts';
 
 function stream(stops: string[], chunks: string[]): { shown: string[]; stopped: boolean } {
   const f = new StopSequenceFilter(stops);
