@@ -1,5 +1,6 @@
 import { AUDIT_EVENTS, MAX_QUERY_LIMIT, type AuditEvent, type AuditFilter, type AuditQuery, type ChainHead } from '../audit/index.ts';
-import { invalid, optional, parseQueryParams, queryInteger, queryText } from './validateBody.ts';
+import { optional, parseQueryParams, queryInteger, queryText } from '../validation/bodyRules.ts';
+import { invalid } from '../validation/invalid.ts';
 
 /**
  * The query parameters of the audit routes, declared once: auditRoutes.ts parses with these shapes

@@ -5,7 +5,7 @@ import { pathParam, type AdminRoute } from './adminRoute.ts';
 import { approveBody } from './requestBodies.ts';
 import { requireFound, requireOrg } from './requireFound.ts';
 import { ANY_ROLE, MANAGERS } from './roles.ts';
-import { oneOf, parseBody, parseEmptyBody, parseQuery } from './validateBody.ts';
+import { oneOf, parseBody, parseEmptyBody, parseQuery } from '../validation/bodyRules.ts';
 
 /** What the API shows of an enrollment. The poll secret's hash never leaves the database. */
 export function enrollmentView(e: Enrollment, now = Date.now()) {

@@ -5,7 +5,7 @@ import { adminOf } from './adminAuth.ts';
 import type { AdminRoute } from './adminRoute.ts';
 import { installBody } from './requestBodies.ts';
 import { ANY_ROLE, MANAGERS } from './roles.ts';
-import { parseBody } from './validateBody.ts';
+import { parseBody } from '../validation/bodyRules.ts';
 
 /**
  * Install records: `portenctl airgap install` posts one when it finished installing a signed bundle

@@ -6,7 +6,7 @@ import { pathParam, type AdminRoute } from './adminRoute.ts';
 import { keyCreateBody, keyPatchBody, uuid } from './requestBodies.ts';
 import { requireFound, requireOrg } from './requireFound.ts';
 import { ANY_ROLE, MANAGERS } from './roles.ts';
-import { parseBody, parsePatch, parseQuery } from './validateBody.ts';
+import { parseBody, parsePatch, parseQuery } from '../validation/bodyRules.ts';
 
 /**
  * API keys and their routing policy. The secret exists in one response only (POST, field `key`);

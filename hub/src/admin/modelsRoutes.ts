@@ -7,7 +7,8 @@ import { pathParam, type AdminRoute } from './adminRoute.ts';
 import { modelBody, modelId } from './requestBodies.ts';
 import { requireFound } from './requireFound.ts';
 import { ANY_ROLE, MANAGERS } from './roles.ts';
-import { invalid, parseBody } from './validateBody.ts';
+import { parseBody } from '../validation/bodyRules.ts';
+import { invalid } from '../validation/invalid.ts';
 
 /**
  * The model catalog: what the site offers. POST creates or replaces an entry by id (201 when new,

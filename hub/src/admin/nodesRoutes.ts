@@ -6,7 +6,7 @@ import { pathParam, type AdminRoute } from './adminRoute.ts';
 import { nodePatchBody } from './requestBodies.ts';
 import { requireFound } from './requireFound.ts';
 import { ANY_ROLE, MANAGERS } from './roles.ts';
-import { parseEmptyBody, parsePatch } from './validateBody.ts';
+import { parseEmptyBody, parsePatch } from '../validation/bodyRules.ts';
 
 /**
  * A node as the API shows it: the operator's record from PostgreSQL plus live presence from Redis.

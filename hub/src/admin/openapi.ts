@@ -3,7 +3,7 @@ import { auditFilterParams, auditQueryParams, auditVerifyParams } from './auditP
 import { listOf, ref, schemas } from './openapiSchemas.ts';
 import { approveBody, installBody, keyCreateBody, keyPatchBody, modelBody, modelImportParams, nodePatchBody, orgBody, tokenBody } from './requestBodies.ts';
 import { ADMIN_ONLY, ANY_ROLE, MANAGERS } from './roles.ts';
-import { queryParameters, shapeSchema, type JsonSchema } from './validateBody.ts';
+import { queryParameters, shapeSchema, type JsonSchema } from '../validation/bodyRules.ts';
 
 /**
  * The admin API as OpenAPI 3.1, served at GET /admin/v1/openapi.json. Request bodies and query

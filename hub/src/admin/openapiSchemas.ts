@@ -1,5 +1,5 @@
 import { AUDIT_EVENTS } from '../audit/index.ts';
-import type { JsonSchema } from './validateBody.ts';
+import type { JsonSchema } from '../validation/bodyRules.ts';
 
 /**
  * The response schemas of the admin API (components.schemas of the OpenAPI document built in

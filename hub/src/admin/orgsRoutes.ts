@@ -3,7 +3,7 @@ import { orgs } from '../store/index.ts';
 import type { AdminRoute } from './adminRoute.ts';
 import { orgBody } from './requestBodies.ts';
 import { ANY_ROLE, MANAGERS } from './roles.ts';
-import { parseBody } from './validateBody.ts';
+import { parseBody } from '../validation/bodyRules.ts';
 
 /** Organizations own keys and nodes. Create and list only: renaming or deleting would orphan policy. */
 export function orgsRoutes(deps: HubDeps): AdminRoute[] {

@@ -1,6 +1,7 @@
 import { REGION_PATTERN, TRUST_CLASSES } from '../policy/index.ts';
 import { MODEL_CAPABILITIES } from '../store/index.ts';
-import { boolean, integer, invalid, jsonObject, list, nullable, oneOf, optional, queryInteger, queryText, required, text, withDefault, type Rule } from './validateBody.ts';
+import { boolean, integer, jsonObject, list, nullable, oneOf, optional, queryInteger, queryText, required, text, withDefault, type Rule } from '../validation/bodyRules.ts';
+import { invalid } from '../validation/invalid.ts';
 
 /**
  * Every admin request body, declared once: the routes parse with these shapes and the OpenAPI

@@ -6,7 +6,7 @@ import { pathParam, type AdminRoute } from './adminRoute.ts';
 import { tokenBody } from './requestBodies.ts';
 import { requireFound } from './requireFound.ts';
 import { ADMIN_ONLY } from './roles.ts';
-import { parseBody } from './validateBody.ts';
+import { parseBody } from '../validation/bodyRules.ts';
 
 /**
  * Admin tokens (admin role only). The secret is in the POST response only (`token`); the database

@@ -1,4 +1,4 @@
-import { jsonObject, required, text } from '../admin/validateBody.ts';
+import { jsonObject, required, text } from '../validation/bodyRules.ts';
 
 /** Largest hardware inventory a node may send, as serialised JSON. It is shown to operators, never used for policy. */
 export const MAX_INVENTORY_BYTES = 16 * 1024;

@@ -3,7 +3,7 @@ import { jsonBody } from '../http/jsonBody.ts';
 import type { HubDeps } from '../deps.ts';
 import { HubError } from '../errors/index.ts';
 import { enrollments } from '../store/index.ts';
-import { parseBody } from '../admin/validateBody.ts';
+import { parseBody } from '../validation/bodyRules.ts';
 import { enrollBody, pollBody } from './enrollBodies.ts';
 import { IpRateLimiter } from './ipRateLimiter.ts';
 

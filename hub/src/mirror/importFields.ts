@@ -1,5 +1,5 @@
 import { modelImportParams } from '../admin/requestBodies.ts';
-import { parseQueryParams } from '../admin/validateBody.ts';
+import { parseQueryParams } from '../validation/bodyRules.ts';
 import type { ImportFields } from './importModel.ts';
 
 /**

@@ -1,19 +1,5 @@
-import {
-  asObject,
-  describe,
-  fieldPath,
-  invalid,
-  isUnset,
-  optionalArray,
-  optionalObject,
-  optionalOneOf,
-  optionalString,
-  rejectUnknownFields,
-  requireArray,
-  requireString,
-  unsupported,
-  type JsonObject,
-} from './fields.ts';
+import { asObject, fieldPath, isUnset, optionalArray, optionalObject, optionalOneOf, optionalString, rejectUnknownFields, requireArray, requireString, unsupported, type JsonObject } from './fields.ts';
+import { describeKind, invalid } from '../../validation/invalid.ts';
 
 /**
  * Checks `messages` of a chat request against the official message shapes (roles system, developer,
@@ -136,7 +122,7 @@ function checkContent(msg: JsonObject, path: string, allowed: readonly PartType[
     return false;
   }
   if (typeof content === 'string') return false;
-  if (!Array.isArray(content)) invalid(param, `${param} must be a string or an array of content parts (got ${describe(content)})`);
+  if (!Array.isArray(content)) invalid(param, `${param} must be a string or an array of content parts (got ${describeKind(content)})`);
   if (content.length === 0) invalid(param, `${param} must not be an empty array`);
   let vision = false;
   for (let j = 0; j < content.length; j++) {

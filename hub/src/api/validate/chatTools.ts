@@ -1,19 +1,6 @@
 import { schemaProblem } from '@porten/shared/protocol';
-import {
-  asObject,
-  describe,
-  invalid,
-  isUnset,
-  optionalArray,
-  optionalBoolean,
-  optionalObject,
-  optionalString,
-  rejectUnknownFields,
-  requireIdentifier,
-  requireString,
-  unsupported,
-  type JsonObject,
-} from './fields.ts';
+import { asObject, isUnset, optionalArray, optionalBoolean, optionalObject, optionalString, rejectUnknownFields, requireIdentifier, requireString, unsupported, type JsonObject } from './fields.ts';
+import { describeKind, invalid } from '../../validation/invalid.ts';
 
 /**
  * `tools`, `tool_choice` and `parallel_tool_calls` of a chat request. Only function tools exist on
@@ -87,6 +74,6 @@ function readToolChoice(body: JsonObject, toolNames: readonly string[]): unknown
       invalid('tool_choice.function.name', `tool_choice.function.name '${name.slice(0, 64)}' is not one of the tools sent`);
     }
   }
-  if (toolNames.length === 0) invalid('tool_choice', `tool_choice is only allowed when tools are sent (got ${describe(choice)} without tools)`);
+  if (toolNames.length === 0) invalid('tool_choice', `tool_choice is only allowed when tools are sent (got ${describeKind(choice)} without tools)`);
   return choice;
 }

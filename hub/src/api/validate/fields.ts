@@ -1,4 +1,4 @@
-import { HubError } from '../../errors/index.ts';
+import { describeKind, invalid } from '../../validation/invalid.ts';
 
 /**
  * The field checks every OpenAI request validator is built from (chat, completions, embeddings).
@@ -25,10 +25,6 @@ export interface Range {
   max: number;
 }
 
-/** Throws the one validation error: `400 invalid_request_error` naming `param`. */
-export function invalid(param: string, message: string): never {
-  throw new HubError('invalid_request_error', message, { param });
-}
 
 /** Throws for a field the official API has but Porten does not implement; `hint` says what to do instead. */
 export function unsupported(param: string, hint: string): never {
@@ -39,23 +35,6 @@ export function unsupported(param: string, hint: string): never {
 export function fieldPath(path: string, key: string | number): string {
   if (typeof key === 'number') return `${path}[${key}]`;
   return path === '' ? key : `${path}.${key}`;
-}
-
-/** A short, safe description of what the caller sent, for messages ("got a string", "got 3"). */
-export function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  switch (typeof v) {
-    case 'string':
-      return 'a string';
-    case 'number':
-    case 'boolean':
-      return String(v);
-    case 'object':
-      return 'an object';
-    default:
-      return typeof v;
-  }
 }
 
 /** True when the field is absent or `null`: the only value accepted for official fields Porten does not implement. */
@@ -71,7 +50,7 @@ export function isObject(v: unknown): v is JsonObject {
 export function asObject(value: unknown, param: string): JsonObject {
   if (value === undefined) invalid(param, `${param} is required`);
   if (!isObject(value)) {
-    invalid(param, param === 'body' ? 'request body must be a JSON object' : `${param} must be an object (got ${describe(value)})`);
+    invalid(param, param === 'body' ? 'request body must be a JSON object' : `${param} must be an object (got ${describeKind(value)})`);
   }
   return value;
 }
@@ -93,7 +72,7 @@ export function requireString(obj: JsonObject, key: string, path: string, opts: 
   const v = obj[key];
   const param = fieldPath(path, key);
   if (v === undefined || v === null) invalid(param, `${param} is required`);
-  if (typeof v !== 'string') invalid(param, `${param} must be a string (got ${describe(v)})`);
+  if (typeof v !== 'string') invalid(param, `${param} must be a string (got ${describeKind(v)})`);
   if (opts.nonEmpty && v.length === 0) invalid(param, `${param} must not be empty`);
   return v;
 }
@@ -113,7 +92,7 @@ export function optionalString(obj: JsonObject, key: string, path: string): stri
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'string') {
     const param = fieldPath(path, key);
-    invalid(param, `${param} must be a string (got ${describe(v)})`);
+    invalid(param, `${param} must be a string (got ${describeKind(v)})`);
   }
   return v;
 }
@@ -123,7 +102,7 @@ export function optionalBoolean(obj: JsonObject, key: string, path: string): boo
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'boolean') {
     const param = fieldPath(path, key);
-    invalid(param, `${param} must be true or false (got ${describe(v)})`);
+    invalid(param, `${param} must be true or false (got ${describeKind(v)})`);
   }
   return v;
 }
@@ -134,7 +113,7 @@ export function optionalNumber(obj: JsonObject, key: string, path: string, range
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'number' || !Number.isFinite(v) || v < range.min || v > range.max) {
     const param = fieldPath(path, key);
-    invalid(param, `${param} must be a number between ${range.min} and ${range.max} (got ${describe(v)})`);
+    invalid(param, `${param} must be a number between ${range.min} and ${range.max} (got ${describeKind(v)})`);
   }
   return v;
 }
@@ -145,7 +124,7 @@ export function optionalInteger(obj: JsonObject, key: string, path: string, rang
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'number' || !Number.isInteger(v) || (range !== undefined && (v < range.min || v > range.max))) {
     const param = fieldPath(path, key);
-    invalid(param, range === undefined ? `${param} must be an integer (got ${describe(v)})` : `${param} must be an integer between ${range.min} and ${range.max} (got ${describe(v)})`);
+    invalid(param, range === undefined ? `${param} must be an integer (got ${describeKind(v)})` : `${param} must be an integer between ${range.min} and ${range.max} (got ${describeKind(v)})`);
   }
   return v;
 }
@@ -156,7 +135,7 @@ export function optionalPositiveInteger(obj: JsonObject, key: string, path: stri
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
     const param = fieldPath(path, key);
-    invalid(param, `${param} must be a positive integer (got ${describe(v)})`);
+    invalid(param, `${param} must be a positive integer (got ${describeKind(v)})`);
   }
   return v;
 }
@@ -167,7 +146,7 @@ export function optionalOneOf<const T extends string>(obj: JsonObject, key: stri
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'string' || !(values as readonly string[]).includes(v)) {
     const param = fieldPath(path, key);
-    invalid(param, `${param} must be one of ${values.map((x) => `'${x}'`).join(', ')} (got ${typeof v === 'string' ? `'${v.slice(0, 40)}'` : describe(v)})`);
+    invalid(param, `${param} must be one of ${values.map((x) => `'${x}'`).join(', ')} (got ${typeof v === 'string' ? `'${v.slice(0, 40)}'` : describeKind(v)})`);
   }
   return v as T;
 }
@@ -183,7 +162,7 @@ export function optionalArray(obj: JsonObject, key: string, path: string, minIte
   const v = obj[key];
   if (v === undefined || v === null) return undefined;
   const param = fieldPath(path, key);
-  if (!Array.isArray(v)) invalid(param, `${param} must be an array (got ${describe(v)})`);
+  if (!Array.isArray(v)) invalid(param, `${param} must be an array (got ${describeKind(v)})`);
   if (v.length < minItems) invalid(param, `${param} must not be empty`);
   return v;
 }

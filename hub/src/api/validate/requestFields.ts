@@ -1,18 +1,6 @@
 import type { SamplingParams } from '@porten/shared/protocol';
-import {
-  asObject,
-  describe,
-  fieldPath,
-  invalid,
-  optionalBoolean,
-  optionalInteger,
-  optionalNumber,
-  optionalObject,
-  rejectUnknownFields,
-  requireString,
-  unsupported,
-  type JsonObject,
-} from './fields.ts';
+import { asObject, fieldPath, optionalBoolean, optionalInteger, optionalNumber, optionalObject, rejectUnknownFields, requireString, unsupported, type JsonObject } from './fields.ts';
+import { describeKind, invalid } from '../../validation/invalid.ts';
 
 /**
  * The top-level fields that /v1/chat/completions and /v1/completions share, read one way for both.
@@ -60,7 +48,7 @@ export function readStop(body: JsonObject): string[] | undefined {
   const v = body.stop;
   if (v === undefined || v === null) return undefined;
   if (typeof v === 'string') return v === '' ? undefined : [v];
-  if (!Array.isArray(v)) invalid('stop', `stop must be a string or an array of up to ${MAX_STOP_SEQUENCES} strings (got ${describe(v)})`);
+  if (!Array.isArray(v)) invalid('stop', `stop must be a string or an array of up to ${MAX_STOP_SEQUENCES} strings (got ${describeKind(v)})`);
   if (v.length > MAX_STOP_SEQUENCES) invalid('stop', `stop must have at most ${MAX_STOP_SEQUENCES} sequences (got ${v.length})`);
   const out: string[] = [];
   v.forEach((s: unknown, i) => {

@@ -1,5 +1,6 @@
 import { schemaProblem } from '@porten/shared/protocol';
-import { asObject, invalid, optionalBoolean, optionalObject, optionalString, rejectUnknownFields, requireIdentifier, requireString, type JsonObject } from './fields.ts';
+import { asObject, optionalBoolean, optionalObject, optionalString, rejectUnknownFields, requireIdentifier, requireString, type JsonObject } from './fields.ts';
+import { invalid } from '../../validation/invalid.ts';
 
 /**
  * `response_format` of a chat request: `text`, `json_object` or `json_schema`. The format is passed

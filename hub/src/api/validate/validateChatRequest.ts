@@ -1,20 +1,8 @@
 import type { ChatParams } from '@porten/shared/protocol';
 import { readMessages } from './chatMessages.ts';
 import { readTools } from './chatTools.ts';
-import {
-  isUnset,
-  optionalArray,
-  optionalBoolean,
-  optionalInteger,
-  optionalObject,
-  optionalPositiveInteger,
-  optionalString,
-  optionalStringMap,
-  unsupported,
-  compact,
-  invalid,
-  type JsonObject,
-} from './fields.ts';
+import { isUnset, optionalArray, optionalBoolean, optionalInteger, optionalObject, optionalPositiveInteger, optionalString, optionalStringMap, unsupported, compact, type JsonObject } from './fields.ts';
+import { invalid } from '../../validation/invalid.ts';
 import { readBody, readModel, readSamplingParams, readStreamFlags, rejectLogitBias, requireSingleChoice } from './requestFields.ts';
 import { readResponseFormat } from './responseFormat.ts';
 

@@ -1,5 +1,6 @@
 import type { CompletionParams } from '@porten/shared/protocol';
-import { compact, describe, invalid, isUnset, optionalBoolean, optionalInteger, optionalPositiveInteger, optionalString, unsupported, type JsonObject } from './fields.ts';
+import { compact, isUnset, optionalBoolean, optionalInteger, optionalPositiveInteger, optionalString, unsupported, type JsonObject } from './fields.ts';
+import { describeKind, invalid } from '../../validation/invalid.ts';
 import { readBody, readModel, readSamplingParams, readStreamFlags, rejectLogitBias, requireSingleChoice } from './requestFields.ts';
 
 /** A validated legacy `POST /v1/completions` body. */
@@ -50,10 +51,10 @@ function readPrompt(body: JsonObject): string {
   const v = body.prompt;
   if (isUnset(v)) invalid('prompt', 'prompt is required');
   if (typeof v === 'string') return v;
-  if (!Array.isArray(v)) invalid('prompt', `prompt must be a string (got ${describe(v)})`);
+  if (!Array.isArray(v)) invalid('prompt', `prompt must be a string (got ${describeKind(v)})`);
   const first: unknown = v[0];
   if (typeof first === 'number' || Array.isArray(first)) invalid('prompt', 'prompt must be text: token-id prompts are not supported');
   if (v.length !== 1) invalid('prompt', `prompt must be one string; batched prompts are not supported (got ${v.length} items), send one request per prompt`);
-  if (typeof first !== 'string') invalid('prompt[0]', `prompt[0] must be a string (got ${describe(first)})`);
+  if (typeof first !== 'string') invalid('prompt[0]', `prompt[0] must be a string (got ${describeKind(first)})`);
   return first;
 }

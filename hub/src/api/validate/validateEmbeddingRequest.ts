@@ -1,5 +1,6 @@
 import type { EmbeddingParams } from '@porten/shared/protocol';
-import { describe, invalid, isUnset, optionalInteger, optionalOneOf, optionalString, unsupported, type JsonObject } from './fields.ts';
+import { isUnset, optionalInteger, optionalOneOf, optionalString, unsupported, type JsonObject } from './fields.ts';
+import { describeKind, invalid } from '../../validation/invalid.ts';
 import { readBody, readModel } from './requestFields.ts';
 
 export type EmbeddingEncoding = 'float' | 'base64';
@@ -44,14 +45,14 @@ function readInput(body: JsonObject): string[] {
     if (v === '') invalid('input', 'input must not be an empty string');
     return [v];
   }
-  if (!Array.isArray(v)) invalid('input', `input must be a string or an array of strings (got ${describe(v)})`);
+  if (!Array.isArray(v)) invalid('input', `input must be a string or an array of strings (got ${describeKind(v)})`);
   if (v.length === 0) invalid('input', 'input must not be an empty array');
   if (v.length > MAX_EMBEDDING_INPUTS) invalid('input', `input must have at most ${MAX_EMBEDDING_INPUTS} items (got ${v.length})`);
   if (typeof v[0] === 'number') invalid('input', 'input must be text: token-id inputs are not supported');
   v.forEach((item: unknown, i) => {
     const param = `input[${i}]`;
     if (Array.isArray(item)) invalid(param, `${param} must be a string: token-id inputs are not supported`);
-    if (typeof item !== 'string') invalid(param, `${param} must be a string (got ${describe(item)})`);
+    if (typeof item !== 'string') invalid(param, `${param} must be a string (got ${describeKind(item)})`);
     if (item === '') invalid(param, `${param} must not be an empty string`);
   });
   return v as string[];

@@ -1,4 +1,4 @@
-import { HubError } from '../errors/index.ts';
+import { describeShort as describe, invalid } from './invalid.ts';
 
 /**
  * The one body/query validator for the admin API and the enrollment endpoints.
@@ -22,15 +22,6 @@ export interface Rule<T> {
 /** PostgreSQL stores no NUL in text or jsonb: refused here, naming the field, instead of failing the query. */
 const NUL_MESSAGE = (param: string) => `${param} contains a NUL character (\\u0000), which the hub does not store; remove it`;
 
-export function invalid(param: string, message: string): never {
-  throw new HubError('invalid_request_error', message, { param });
-}
-
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  return typeof v === 'string' ? `"${v.length > 40 ? `${v.slice(0, 40)}…` : v}"` : typeof v;
-}
 
 /** A string of `min`..`max` characters (default 1..200), optionally matching `pattern` (explained by `hint`). */
 export function text(opts: { min?: number; max?: number; pattern?: RegExp; hint?: string } = {}): Rule<string> {
