@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { NodeRuntime } from './nodeRuntime.ts';
 import { BundleError } from './bundleError.ts';
+import { runCommand } from './runCommand.ts';
 
 /** The fuse Node checks to know a blob was injected (fixed by Node; see its single-executable docs). */
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
@@ -44,16 +44,10 @@ export async function makeExecutable(runtime: NodeRuntime, stripped: string, bun
   await run(runtime.path, [postject, outFile, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE], 'injecting the blob with postject');
 }
 
-function run(command: string, args: string[], what: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('error', (err) => reject(new BundleError('command_failed', `${what} failed (${err.message})`)));
-    child.on('close', (code, signal) => {
-      if (code === 0) resolve();
-      else reject(new BundleError('command_failed', `${what} failed (${signal ?? `exit ${code}`})${output.trim() ? `:\n${output.trim()}` : ''}`));
-    });
-  });
+/** Runs a step of the executable build; its output shows only when it fails. */
+async function run(command: string, args: string[], what: string): Promise<void> {
+  const res = await runCommand(command, args);
+  if (res.code === 0) return;
+  const output = `${res.stdout}${res.stderr}`.trim();
+  throw new BundleError('command_failed', `${what} failed (${res.missing ? `${command} is not installed` : `exit ${res.code}`})${output ? `:\n${output}` : ''}`);
 }

@@ -6,7 +6,7 @@
  */
 
 /** Calls whose first argument is the program: spawn('ip', …), execFileSync('git', …), sh('nsenter', …). */
-const SPAWN_CALL = /\b(?:spawn|spawnSync|execFile|execFileSync|sh|run|runTool)\(\s*'([A-Za-z][\w.+-]*)'/g;
+const SPAWN_CALL = /\b(?:spawn|spawnSync|execFile|execFileSync|sh|run|runTool|runToolChecked|runCommand|runChecked)\(\s*'([A-Za-z][\w.+-]*)'/g;
 /** Programs started inside a network namespace: 'netns', 'exec', ns, 'sysctl'. */
 const NETNS_EXEC = /'netns',\s*'exec',\s*[^,]+,\s*'([A-Za-z][\w.+-]*)'/g;
 
@@ -18,6 +18,9 @@ export const NOT_INSTALLED: Record<string, string> = {
   sh: 'dash is Essential in Debian',
   cat: 'coreutils is Essential in Debian',
   id: 'coreutils is Essential in Debian',
+  printf: 'coreutils is Essential in Debian',
+  sleep: 'coreutils is Essential in Debian',
+  'porten-no-such-tool': 'the runner test\'s deliberately missing program',
   'apt-get': 'the installer itself',
   npx: 'comes with npm, which runs the bootstrap',
   'docker-compose': 'the bootstrap installs docker-compose, or uses `docker compose` when present',

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { runCommand } from '@porten/bundle/runCommand';
 import { AirgapError } from '../airgapError.ts';
 
 export interface ToolResult {
@@ -8,21 +8,15 @@ export interface ToolResult {
 }
 
 /**
- * Runs docker / docker-compose without a shell (arguments are passed as they are) and collects its
- * output. A missing program is `tool_missing`; a non-zero exit is returned, not thrown — callers
- * that need success use `runToolChecked`.
+ * Runs docker / docker-compose through the tree's one process runner (@porten/bundle/runCommand,
+ * zx: arguments reach the program as they are) and collects its output. A missing program is
+ * `tool_missing`; a non-zero exit is returned, not thrown — callers that need success use
+ * `runToolChecked`.
  */
-export function runTool(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env, timeoutMs = 600_000): Promise<ToolResult> {
-  return new Promise((resolve, reject) => {
-    execFile(cmd, args, { env, maxBuffer: 64 * 1024 * 1024, timeout: timeoutMs }, (err, stdout, stderr) => {
-      const e = err as (NodeJS.ErrnoException & { code?: string | number }) | null;
-      if (e && e.code === 'ENOENT') {
-        reject(new AirgapError('tool_missing', `${cmd} is not installed; run \`npm start\` (it installs it) or apt-get install ${cmd === 'docker' ? 'docker.io' : cmd}`));
-        return;
-      }
-      resolve({ code: e ? (typeof e.code === 'number' ? e.code : 1) : 0, stdout, stderr });
-    });
-  });
+export async function runTool(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env, timeoutMs = 600_000): Promise<ToolResult> {
+  const res = await runCommand(cmd, args, { env, timeoutMs });
+  if (res.missing) throw new AirgapError('tool_missing', `${cmd} is not installed; run \`npm start\` (it installs it) or apt-get install ${cmd === 'docker' ? 'docker.io' : cmd}`);
+  return { code: res.code, stdout: res.stdout, stderr: res.stderr };
 }
 
 /** Like runTool, but a non-zero exit throws `command_failed` naming the command and its last error lines. */

@@ -12,7 +12,7 @@ import { rootfsKey, shortKey } from './cacheKeys.ts';
 import { importTarball, inspectImage, listTags, removeTag } from './dockerCli.ts';
 import { BundleError } from '../bundleError.ts';
 import { mmdebstrapArgs, rootfsRecipe, type Mirrors } from './rootfsRecipe.ts';
-import { runChecked, runCommand } from './runCommand.ts';
+import { runChecked, runCommand } from '../runCommand.ts';
 import type { RootfsResult, RootfsSpec } from './types.ts';
 
 export const ROOTFS_REPOSITORY = 'porten-rootfs';
@@ -72,8 +72,8 @@ export async function ensureRootfs(spec: RootfsSpec, ctx: RootfsBuildContext): P
 }
 
 async function assertMmdebstrap(): Promise<void> {
-  const res = await runCommand('mmdebstrap', ['--version']).catch(() => null);
-  if (!res || res.code !== 0) {
+  const res = await runCommand('mmdebstrap', ['--version']);
+  if (res.code !== 0) {
     throw new BundleError('mmdebstrap_unavailable', 'mmdebstrap is not installed: apt-get install mmdebstrap (Debian 12 or later), then run npm run build:images again');
   }
 }

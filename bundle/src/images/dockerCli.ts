@@ -8,7 +8,7 @@
  * plugin, and FROM a locally imported image needs no registry either way.
  */
 import { BundleError } from '../bundleError.ts';
-import { runChecked, runCommand, type RunOptions } from './runCommand.ts';
+import { runChecked, runCommand, type RunOptions } from '../runCommand.ts';
 
 const DOCKER_ENV = { ...process.env, DOCKER_BUILDKIT: '0', DOCKER_CLI_HINTS: 'false' };
 
@@ -18,9 +18,8 @@ function docker(args: string[], opts: RunOptions = {}): Promise<string> {
 
 /** Throws `docker_unavailable` with what to do when the engine cannot be reached. */
 export async function assertDockerReachable(): Promise<string> {
-  const res = await runCommand('docker', ['version', '--format', '{{.Server.Version}}'], { env: DOCKER_ENV }).catch((e: unknown) => {
-    throw new BundleError('docker_unavailable', `docker CLI not usable: ${(e as Error).message}`);
-  });
+  const res = await runCommand('docker', ['version', '--format', '{{.Server.Version}}'], { env: DOCKER_ENV });
+  if (res.missing) throw new BundleError('docker_unavailable', 'docker CLI not usable: docker is not installed (not found on PATH); install it (apt-get install docker.io) and run again');
   if (res.code !== 0) {
     throw new BundleError(
       'docker_unavailable',

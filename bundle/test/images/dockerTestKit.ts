@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureBuilt } from '../builtRelease.ts';
 import { buildImages } from '../../src/images/buildImages.ts';
 import { repoBuildOptions } from '../../src/images/buildOptions.ts';
-import { runCommand, type RunResult } from '../../src/images/runCommand.ts';
+import { runCommand, type RunResult } from '../../src/runCommand.ts';
 import type { ImageResult } from '../../src/images/types.ts';
 
 /** A cold build runs mmdebstrap five times (minutes on 2 shared cores); a cached one takes seconds. */
