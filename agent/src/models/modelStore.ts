@@ -5,7 +5,7 @@ import type { LocalModel } from '../engines/types.ts';
 import { AgentError } from '../errors/index.ts';
 import { freeDiskBytes } from '../system/index.ts';
 import { downloadResumable } from './downloadResumable.ts';
-import { renameDurably } from './renameDurably.ts';
+import { renameDurably } from '@porten/shared/renameDurably';
 import { ModelIndex, SHA256_HEX } from './modelIndex.ts';
 import { ProgressThrottle } from './progressThrottle.ts';
 import type { ModelIndexEntry, ModelStoreOptions, ProgressListener } from './types.ts';

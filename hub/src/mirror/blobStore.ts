@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { HubError } from '../errors/index.ts';
+import { syncDirectory } from '@porten/shared/renameDurably';
 
 export const SHA256_PATTERN = /^[0-9a-f]{64}$/;
 
@@ -157,16 +158,6 @@ export class BlobStore {
       }
       if (heldBytes < want) opts.head!.check(Buffer.concat(held));
     }
-  }
-}
-
-/** Makes a rename durable: the directory entry is on disk before the caller reports success. */
-async function syncDirectory(dir: string): Promise<void> {
-  const d = await open(dir, 'r');
-  try {
-    await d.sync();
-  } finally {
-    await d.close();
   }
 }
 

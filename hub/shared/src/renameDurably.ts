@@ -13,10 +13,11 @@ export async function renameDurably(from: string, to: string): Promise<void> {
     await fh.close();
   }
   await rename(from, to);
-  await syncDir(dirname(to));
+  await syncDirectory(dirname(to));
 }
 
-async function syncDir(dir: string): Promise<void> {
+/** Flushes a folder's entries: a rename into it is on disk once this resolves. */
+export async function syncDirectory(dir: string): Promise<void> {
   const fh = await open(dir, 'r');
   try {
     await fh.sync();
