@@ -13,6 +13,7 @@ import type { CliContext } from './cli/cliContext.ts';
 import { AIRGAP_USAGE, USAGE } from './cli/usage.ts';
 import { DockerEngine } from './dockerEngine.ts';
 import { progressTo } from './progress.ts';
+import { findRepoRoot } from '@porten/shared/repoRoot';
 
 const COMMANDS: Record<string, (ctx: CliContext) => Promise<void> | void> = {
   keygen: async (ctx) => (await import('./cli/keygenCommand.ts')).keygenCommand(ctx),
@@ -49,7 +50,7 @@ async function main(argv: string[]): Promise<number> {
     engine: () => (engine ??= new DockerEngine(process.env.DOCKER_HOST)),
     siteDir: process.env.PORTEN_SITE_DIR ?? '/var/lib/porten-site',
     sourceDateEpoch: process.env.SOURCE_DATE_EPOCH,
-    repoRoot: import.meta.dirname ? join(import.meta.dirname, '..', '..') : undefined,
+    repoRoot: import.meta.dirname ? findRepoRoot(import.meta.dirname) : undefined,
     now: () => new Date(),
   };
   try {

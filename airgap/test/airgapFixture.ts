@@ -6,8 +6,9 @@ import { writeTinyLlama } from '@porten/agent/gguf/writeTinyLlama';
 import { readManifest, writeManifest } from '@porten/bundle/releaseManifest';
 import { bundleBytes, bundleFiles } from '../src/bundleParts.ts';
 import { readTar } from '../src/tarReader.ts';
+import { findRepoRoot } from '@porten/shared/repoRoot';
 
-export const REPO = join(import.meta.dirname, '..', '..');
+export const REPO = findRepoRoot(import.meta.dirname);
 export const NODE = join(REPO, 'node_modules', '.bin', 'node');
 export const MAIN = join(REPO, 'airgap', 'src', 'main.ts');
 export const DIST = join(REPO, 'dist');

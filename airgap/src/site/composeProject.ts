@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 import { AirgapError } from '../airgapError.ts';
 import { runTool, runToolChecked } from './runTool.ts';
+import { findRepoRoot } from '@porten/shared/repoRoot';
 
 /** The repository's compose files (compose/). */
 // In a single executable (portenctl) there is no source folder: callers pass the bundle's compose folder instead.
-export const COMPOSE_DIR = join(import.meta.dirname ?? '/nonexistent', '..', '..', '..', 'compose');
+export const COMPOSE_DIR = import.meta.dirname ? join(findRepoRoot(import.meta.dirname), 'compose') : '/nonexistent';
 export const COMPOSE_FILES = {
   platform: join(COMPOSE_DIR, 'platform.yml'),
   node: join(COMPOSE_DIR, 'node.yml'),
