@@ -72,7 +72,7 @@ describe('a site from the built executables alone', () => {
       HUB_METRICS_AUTH: 'none',
       HUB_LOG_LEVEL: echo ? 'debug' : 'warn',
     });
-    admin = client(`${hubUrl}/admin/v1`, adminToken);
+    admin = client(hubUrl, adminToken);
   }, 600_000);
 
   afterAll(async () => {

@@ -19,7 +19,7 @@ describe('porten login (real hub, real PostgreSQL)', () => {
 
   beforeAll(async () => {
     hub = await startTestHub();
-    admin = client(`${hub.url}/admin/v1`, hub.adminToken);
+    admin = client(hub.url, hub.adminToken);
     orgId = (await admin.post('/orgs', { name: 'Clinic' })).body.id;
   });
   afterAll(async () => {

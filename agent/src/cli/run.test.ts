@@ -46,7 +46,7 @@ describe('porten run with the openai engine (hub A → agent → hub B → test 
   beforeAll(async () => {
     [hubA, hubB] = await Promise.all([startTestHub(), startTestHub()]);
     urlA = hubA.url;
-    adminA = client(`${urlA}/admin/v1`, hubA.adminToken);
+    adminA = client(urlA, hubA.adminToken);
 
     const b = fixtures(hubB);
     const orgB = await b.org('upstream site');

@@ -67,7 +67,7 @@ describe('sovereign fleet: hub + three builtin agents, official openai SDK', () 
 
     // Everything through the admin API, as an operator does it: orgs, keys, and each node enrolled
     // (POST /v1/nodes/enroll) then approved with its org, region and trust class.
-    const admin = client(`${hub.url}/admin/v1`, hub.adminToken);
+    const admin = client(hub.url, hub.adminToken);
     const org = async (name: string) => {
       const r = await admin.post('/orgs', { name });
       expect(r.status, JSON.stringify(r.body)).toBe(201);

@@ -65,7 +65,7 @@ describe('admin authentication and roles (real hub)', () => {
 
   beforeAll(async () => {
     hub = await startTestHub();
-    api = client(`${hub.url}/admin/v1`, hub.adminToken);
+    api = client(hub.url, hub.adminToken);
     tokens = await roleTokens(api);
     const r = await api.post('/tokens', { name: 'to-revoke', role: 'admin' });
     revoked = r.body.token;
@@ -90,7 +90,7 @@ describe('admin authentication and roles (real hub)', () => {
 
   for (const route of ROUTES) {
     it(`${route.key}: 401 invalid_admin_token for missing, malformed, unknown and revoked tokens`, async () => {
-      const anon = client(`${hub.url}/admin/v1`);
+      const anon = client(hub.url);
       for (const [why, authorization] of badCredentials) {
         const r = await call(anon, route.method, route.path, authorization);
         expect(r.status, why).toBe(401);
@@ -101,7 +101,7 @@ describe('admin authentication and roles (real hub)', () => {
 
     it(`${route.key}: 403 insufficient_role for roles outside ${route.roles.join('/')}; allowed roles get past auth`, async () => {
       for (const role of ALL) {
-        const r = await call(client(`${hub.url}/admin/v1`, tokens[role].token), route.method, route.path);
+        const r = await call(client(hub.url, tokens[role].token), route.method, route.path);
         if (route.roles.includes(role)) {
           expect([401, 403], `${role} on ${route.key}: ${JSON.stringify(r.body)}`).not.toContain(r.status);
         } else {
@@ -126,7 +126,7 @@ describe('admin authentication and roles (real hub)', () => {
 
   it('unknown admin paths are 404 not_found once authenticated, 401 before', async () => {
     expectError(await api.get('/nothing-here'), 404, 'not_found');
-    expectError(await client(`${hub.url}/admin/v1`).get('/nothing-here'), 401, 'invalid_admin_token');
+    expectError(await client(hub.url).get('/nothing-here'), 401, 'invalid_admin_token');
   });
 });
 
@@ -153,7 +153,7 @@ describe('first start without HUB_ADMIN_TOKEN (real hub)', () => {
     expect(hub.config.adminToken).toBeUndefined();
     const token = /first start: admin token (porten-admin-\S+)/.exec(printed)?.[1];
     expect(token, printed).toBeDefined();
-    const api = client(`${hub.url}/admin/v1`, token);
+    const api = client(hub.url, token);
     const list = await api.get('/tokens');
     expect(list.status).toBe(200);
     expect(list.body.data).toEqual([expect.objectContaining({ name: 'bootstrap', role: 'admin', revoked_at: null })]);
@@ -170,12 +170,12 @@ describe('first start without HUB_ADMIN_TOKEN (real hub)', () => {
 
   it('refuses to revoke the last active admin token when HUB_ADMIN_TOKEN is not set', async () => {
     const token = /first start: admin token (porten-admin-\S+)/.exec(printed)![1]!;
-    const api = client(`${hub.url}/admin/v1`, token);
+    const api = client(hub.url, token);
     const only = (await api.get('/tokens')).body.data[0];
     expectError(await api.delete(`/tokens/${only.id}`), 409, 'conflict');
     const second = await api.post('/tokens', { name: 'second-admin', role: 'admin' });
     expect((await api.delete(`/tokens/${only.id}`)).status).toBe(200);
     expectError(await api.get('/orgs'), 401, 'invalid_admin_token');
-    expect((await client(`${hub.url}/admin/v1`, second.body.token).get('/orgs')).status).toBe(200);
+    expect((await client(hub.url, second.body.token).get('/orgs')).status).toBe(200);
   });
 });

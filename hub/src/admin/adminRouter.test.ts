@@ -7,7 +7,7 @@ describe('admin router: bodies and unknown routes (real hub)', () => {
   let api: Client;
   beforeAll(async () => {
     hub = await startTestHub();
-    api = client(`${hub.url}/admin/v1`, hub.adminToken);
+    api = client(hub.url, hub.adminToken);
   });
   afterAll(async () => {
     await hub?.close();
@@ -47,7 +47,7 @@ describe('admin write log (real hub, info logging)', () => {
     } finally {
       quiet.mockRestore();
     }
-    api = client(`${hub.url}/admin/v1`, hub.adminToken);
+    api = client(hub.url, hub.adminToken);
   });
   afterAll(async () => {
     const quiet = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
@@ -66,7 +66,7 @@ describe('admin write log (real hub, info logging)', () => {
     });
     try {
       const created = await api.post('/tokens', { name: 'logger-check', role: 'operator' });
-      await client(`${hub.url}/admin/v1`, created.body.token).post('/orgs', { name: 'Logged Org' });
+      await client(hub.url, created.body.token).post('/orgs', { name: 'Logged Org' });
       await vi.waitFor(() => expect(lines.join('')).toContain('"actor":"logger-check"'));
     } finally {
       spy.mockRestore();

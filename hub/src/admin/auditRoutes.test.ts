@@ -19,9 +19,9 @@ describe('audit routes: query, export, verify (real hub, real PostgreSQL)', () =
 
   beforeAll(async () => {
     t = await startTestHub();
-    const tokens = await roleTokens(client(`${t.url}/admin/v1`, t.adminToken));
+    const tokens = await roleTokens(client(t.url, t.adminToken));
     auditorToken = tokens.auditor.token;
-    auditor = client(`${t.url}/admin/v1`, auditorToken);
+    auditor = client(t.url, auditorToken);
     // Routing activity as the router records it: seq 1–4 key A (2 and 4 on `node`), 5–7 key B in `org`, 8 a refusal.
     const audit = t.hub.deps.audit;
     for (let i = 1; i <= 4; i++) await audit.append(sampleEntry({ key_id: keyA, ...(i % 2 === 0 && { node_id: node }) }));
@@ -176,7 +176,7 @@ describe('audit export when the database fails (real hub, real PostgreSQL)', () 
 
   beforeAll(async () => {
     t = await startTestHub();
-    auditorToken = (await roleTokens(client(`${t.url}/admin/v1`, t.adminToken))).auditor.token;
+    auditorToken = (await roleTokens(client(t.url, t.adminToken))).auditor.token;
     // Audit strings are capped at 1024 characters and detail at 8192: pad with seven strings.
     const pad = Object.fromEntries(Array.from({ length: 7 }, (_, k) => [`pad${k}`, 'x'.repeat(1000)]));
     for (let i = 0; i < RECORDS; i += 100) {
@@ -198,7 +198,7 @@ describe('audit export when the database fails (real hub, real PostgreSQL)', () 
   }
 
   it('before the first line: an ordinary JSON 503, on every audit route', async () => {
-    const auditor = client(`${t.url}/admin/v1`, auditorToken);
+    const auditor = client(t.url, auditorToken);
     await withoutAuditTable(async () => {
       for (const path of ['/audit', '/audit/export', '/audit/verify']) {
         const r = await auditor.get(path);

@@ -18,8 +18,8 @@ describe('tampering with the audit table shows in /admin/v1/audit/verify (real h
 
   beforeEach(async () => {
     t = await startTestHub();
-    auditorToken = (await roleTokens(client(`${t.url}/admin/v1`, t.adminToken))).auditor.token;
-    auditor = client(`${t.url}/admin/v1`, auditorToken);
+    auditorToken = (await roleTokens(client(t.url, t.adminToken))).auditor.token;
+    auditor = client(t.url, auditorToken);
     for (let i = 1; i <= 10; i++) await t.hub.deps.audit.append(sampleEntry({ detail: { attempt: 1, i } }));
   });
   afterEach(async () => {

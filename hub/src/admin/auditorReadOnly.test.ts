@@ -19,9 +19,9 @@ describe('auditor tokens are read-only (real hub, real PostgreSQL)', () => {
 
   beforeAll(async () => {
     hub = await startTestHub();
-    admin = client(`${hub.url}/admin/v1`, hub.adminToken);
+    admin = client(hub.url, hub.adminToken);
     const tokens = await roleTokens(admin);
-    auditor = client(`${hub.url}/admin/v1`, tokens.auditor.token);
+    auditor = client(hub.url, tokens.auditor.token);
     const org = (await admin.post('/orgs', { name: 'Agency' })).body;
     const key = (await admin.post('/keys', { org_id: org.id, name: 'app', fleet: 'own', regions: ['eu'], min_trust: 'verified', models: null })).body;
     await admin.post('/models', { id: 'tiny', format: 'external', context_length: 2048, capabilities: ['chat'] });

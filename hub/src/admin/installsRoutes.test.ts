@@ -20,7 +20,7 @@ describe('install records (real hub)', () => {
   let api: Client;
   beforeAll(async () => {
     hub = await startTestHub();
-    api = client(`${hub.url}/admin/v1`, hub.adminToken);
+    api = client(hub.url, hub.adminToken);
   });
   afterAll(async () => {
     await hub?.close();
@@ -32,7 +32,7 @@ describe('install records (real hub)', () => {
     expectSchema('InstallRecord', r.body);
     expect(r.body).toMatchObject({ ...record, recorded_by: expect.any(String) });
     const tokens = await roleTokens(api);
-    const auditor = client(`${hub.url}/admin/v1`, tokens.auditor.token);
+    const auditor = client(hub.url, tokens.auditor.token);
     const list = await auditor.get('/installs');
     expect(list.status).toBe(200);
     expect(list.body.data[0]).toEqual(r.body);

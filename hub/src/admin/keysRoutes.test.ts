@@ -13,7 +13,7 @@ describe('API keys (real hub, real PostgreSQL)', () => {
 
   beforeAll(async () => {
     hub = await startTestHub();
-    api = client(`${hub.url}/admin/v1`, hub.adminToken);
+    api = client(hub.url, hub.adminToken);
     orgId = (await api.post('/orgs', { name: 'Ministry' })).body.id;
     otherOrgId = (await api.post('/orgs', { name: 'Hospital' })).body.id;
     hub.hub.deps.events.on((e) => events.push(e));

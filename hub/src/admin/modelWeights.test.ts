@@ -21,7 +21,7 @@ describe('PUT /admin/v1/models/{id}/weights: importing GGUF files into the mirro
   beforeAll(async () => {
     blobDir = join(mkdtempSync(join(tmpdir(), 'hub-mirror-')), 'blobs');
     hub = await startTestHub({ HUB_BLOB_DIR: blobDir, HUB_MAX_MODEL_BYTES: String(MAX_MODEL_BYTES) });
-    api = client(`${hub.url}/admin/v1`, hub.adminToken);
+    api = client(hub.url, hub.adminToken);
     tokens = await roleTokens(api);
     hub.hub.deps.events.on((e) => events.push(e));
   });

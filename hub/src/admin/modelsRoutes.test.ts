@@ -9,7 +9,7 @@ describe('model catalog (real hub)', () => {
   const events: HubEvent[] = [];
   beforeAll(async () => {
     hub = await startTestHub();
-    api = client(`${hub.url}/admin/v1`, hub.adminToken);
+    api = client(hub.url, hub.adminToken);
     hub.hub.deps.events.on((e) => events.push(e));
   });
   afterAll(async () => {

@@ -12,7 +12,7 @@ describe('nodes (real hub, real PostgreSQL + Redis)', () => {
 
   beforeAll(async () => {
     hub = await startTestHub();
-    api = client(`${hub.url}/admin/v1`, hub.adminToken);
+    api = client(hub.url, hub.adminToken);
     orgId = (await api.post('/orgs', { name: 'Research' })).body.id;
     hub.hub.deps.events.on((e) => events.push(e));
   });
@@ -107,7 +107,7 @@ describe('nodes while Redis is unreachable (real hub, real PostgreSQL)', () => {
   it('still lists nodes, with online and loaded_models null (unknown, not guessed)', async () => {
     const org = await orgs.createOrg(hub.hub.deps.pool, 'Offline Org');
     const node = await nodes.insertNode(hub.hub.deps.pool, { org_id: org.id, name: 'n1', region: 'eu', trust_class: 'trusted', inventory: {}, approved_by: 'test' });
-    const api = client(`${hub.url}/admin/v1`, hub.adminToken);
+    const api = client(hub.url, hub.adminToken);
     const r = await api.get('/nodes');
     expect(r.status).toBe(200);
     expect(r.body.data).toEqual([expect.objectContaining({ id: node.id, region: 'eu', online: null, loaded_models: null })]);

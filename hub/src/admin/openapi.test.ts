@@ -63,7 +63,7 @@ describe('OpenAPI document of the admin API', () => {
   });
 
   it('is served at /admin/v1/openapi.json without a token', async () => {
-    const r = await client(`${hub.url}/admin/v1`).get('/openapi.json');
+    const r = await client(hub.url).get('/openapi.json');
     expect(r.status).toBe(200);
     expect(r.body).toEqual(JSON.parse(JSON.stringify(openApiDocument())));
   });

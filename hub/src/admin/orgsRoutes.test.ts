@@ -7,7 +7,7 @@ describe('organizations (real hub)', () => {
   let api: Client;
   beforeAll(async () => {
     hub = await startTestHub();
-    api = client(`${hub.url}/admin/v1`, hub.adminToken);
+    api = client(hub.url, hub.adminToken);
   });
   afterAll(async () => {
     await hub?.close();

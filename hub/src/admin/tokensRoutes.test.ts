@@ -8,7 +8,7 @@ describe('admin tokens (real hub)', () => {
   let api: Client;
   beforeAll(async () => {
     hub = await startTestHub();
-    api = client(`${hub.url}/admin/v1`, hub.adminToken);
+    api = client(hub.url, hub.adminToken);
   });
   afterAll(async () => {
     await hub?.close();
@@ -26,7 +26,7 @@ describe('admin tokens (real hub)', () => {
     expect(JSON.stringify(list.body)).not.toContain(secret);
     list.body.data.forEach((t: unknown) => expectSchema('AdminToken', t));
 
-    const operator = client(`${hub.url}/admin/v1`, secret);
+    const operator = client(hub.url, secret);
     expect((await operator.get('/orgs')).status).toBe(200);
     const revoked = await api.delete(`/tokens/${r.body.id}`);
     expect(revoked.status).toBe(200);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from '../../test/support/testHub.ts';
-import { client, expectError, expectSchema, roleTokens, startEnrollment, type Client } from '../../test/support/adminTestClient.ts';
+import { client, enrollmentClient, expectError, expectSchema, roleTokens, startEnrollment, type Client } from '../../test/support/adminTestClient.ts';
 import { nodes } from '../store/index.ts';
 
 describe('node enrollment, end to end (real hub, real PostgreSQL)', () => {
@@ -12,9 +12,9 @@ describe('node enrollment, end to end (real hub, real PostgreSQL)', () => {
 
   beforeAll(async () => {
     hub = await startTestHub();
-    const admin = client(`${hub.url}/admin/v1`, hub.adminToken);
-    operator = client(`${hub.url}/admin/v1`, (await roleTokens(admin)).operator.token);
-    agent = client(hub.url);
+    const admin = client(hub.url, hub.adminToken);
+    operator = client(hub.url, (await roleTokens(admin)).operator.token);
+    agent = enrollmentClient(hub.url);
     orgId = (await operator.post('/orgs', { name: 'Clinic' })).body.id;
   });
   afterAll(async () => {

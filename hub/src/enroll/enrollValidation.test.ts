@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from '../../test/support/testHub.ts';
-import { client, expectError, type Client } from '../../test/support/adminTestClient.ts';
+import { client, enrollmentClient, expectError, type Client } from '../../test/support/adminTestClient.ts';
 import { MAX_INVENTORY_BYTES } from './enrollBodies.ts';
 
 describe('enrollment endpoints reject bad input (real hub)', () => {
@@ -8,7 +8,7 @@ describe('enrollment endpoints reject bad input (real hub)', () => {
   let agent: Client;
   beforeAll(async () => {
     hub = await startTestHub();
-    agent = client(hub.url);
+    agent = enrollmentClient(hub.url);
   });
   afterAll(async () => {
     await hub?.close();

@@ -35,7 +35,7 @@ describe('porten-hub import-model (the offline import, against the database and 
     work = mkdtempSync(join(tmpdir(), 'import-model-'));
     blobDir = join(work, 'blobs');
     hub = await startTestHub({ HUB_BLOB_DIR: blobDir });
-    api = client(`${hub.url}/admin/v1`, hub.adminToken);
+    api = client(hub.url, hub.adminToken);
     hub.hub.deps.events.on((e) => events.push(e));
     env = { HUB_DATABASE_URL: hub.databaseUrl, HUB_REDIS_URL: hub.config.redisUrl, HUB_REDIS_KEY_PREFIX: hub.config.redisKeyPrefix, HUB_BLOB_DIR: blobDir };
   });

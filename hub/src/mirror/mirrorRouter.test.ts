@@ -103,7 +103,7 @@ describe('GET /v1/nodes/mirror/{sha256}: nodes download model weights (real hub)
   });
 
   it('404 naming the fix when the catalog names a blob the mirror does not hold', async () => {
-    const admin = client(`${hub.url}/admin/v1`, hub.adminToken);
+    const admin = client(hub.url, hub.adminToken);
     const missing = 'e'.repeat(64);
     await admin.post('/models', { id: 'registered-only', format: 'gguf', sha256: missing, size_bytes: 10, context_length: 4096, capabilities: ['chat'] });
     const r = await download(mirror(missing), credential);
@@ -112,7 +112,7 @@ describe('GET /v1/nodes/mirror/{sha256}: nodes download model weights (real hub)
   });
 
   it('a revoked node is refused at once (401)', async () => {
-    const admin = client(`${hub.url}/admin/v1`, hub.adminToken);
+    const admin = client(hub.url, hub.adminToken);
     expect((await admin.post(`/nodes/${nodeId}/revoke`)).status).toBe(200);
     const r = await download(mirror(model.sha256), credential);
     expect(r.status).toBe(401);

@@ -47,7 +47,7 @@ describe('assignment frames after an operator changes a node (two replicas)', ()
   beforeAll(async () => {
     a = await startTestHub();
     b = await startHub({ ...a.config, port: 0, replicaId: `${a.config.replicaId}-b` }, createLogger('error'));
-    adminA = client(`${a.url}/admin/v1`, a.adminToken);
+    adminA = client(a.url, a.adminToken);
     const f = fixtures(a);
     const org = await f.org('clinic');
     const n1 = await f.approvedNode(org.id, 'eu', 'trusted', 'gpu-b');

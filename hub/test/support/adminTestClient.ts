@@ -9,45 +9,22 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { expect } from 'vitest';
 import type { AdminRole } from '../../src/store/index.ts';
 import { openApiDocument } from '../../src/admin/openapi.ts';
+import { AdminApi, type AdminReply as Reply, type Json } from '@porten/shared/adminApi';
 
 /** Response bodies are whatever the hub sent; tests look into them freely. */
-export type Json = any;
+export type { Reply, Json };
 
-export interface Reply {
-  status: number;
-  body: Json;
-  headers: Headers;
+/** The one admin client (@porten/shared/adminApi); tests read its replies, refusals included. */
+export type Client = AdminApi;
+
+/** A client of the admin API of the hub at `hubUrl`, sending `Authorization: Bearer <token>` when a token is given. */
+export function client(hubUrl: string, token?: string): Client {
+  return new AdminApi(hubUrl, token);
 }
 
-export interface Client {
-  get(path: string): Promise<Reply>;
-  post(path: string, body?: unknown): Promise<Reply>;
-  patch(path: string, body?: unknown): Promise<Reply>;
-  delete(path: string): Promise<Reply>;
-  /** Any method; `rawBody` is sent as-is with Content-Type application/json unless `contentType` says otherwise. */
-  send(method: string, path: string, opts?: { rawBody?: string; contentType?: string; authorization?: string | null }): Promise<Reply>;
-}
-
-/** A client for `baseUrl` (e.g. `${hub.url}/admin/v1`) sending `Authorization: Bearer <token>` when a token is given. */
-export function client(baseUrl: string, token?: string): Client {
-  const send: Client['send'] = async (method, path, opts = {}) => {
-    const headers: Record<string, string> = {};
-    const authorization = opts.authorization === undefined ? (token === undefined ? null : `Bearer ${token}`) : opts.authorization;
-    if (authorization !== null) headers.authorization = authorization;
-    if (opts.rawBody !== undefined) headers['content-type'] = opts.contentType ?? 'application/json';
-    const res = await fetch(baseUrl + path, { method, headers, ...(opts.rawBody !== undefined ? { body: opts.rawBody } : {}) });
-    const text = await res.text();
-    let body: Json = text;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      /* not JSON: keep the text */
-    }
-    return { status: res.status, body, headers: res.headers };
-  };
-  const withBody = (method: string) => (path: string, body?: unknown) =>
-    send(method, path, body === undefined ? {} : { rawBody: JSON.stringify(body) });
-  return { get: (p) => send('GET', p), post: withBody('POST'), patch: withBody('PATCH'), delete: (p) => send('DELETE', p), send };
+/** The same client for the node-facing enrollment endpoints (`/v1/nodes/enroll…`), which take no admin token. */
+export function enrollmentClient(hubUrl: string): Client {
+  return new AdminApi(hubUrl, undefined, '');
 }
 
 /** Asserts an OpenAI-shaped error with this status, code and (when given) param. */
@@ -71,7 +48,7 @@ export async function roleTokens(admin: Client): Promise<Record<AdminRole, { tok
 
 /** Starts an enrollment the way an agent does (POST /v1/nodes/enroll). */
 export async function startEnrollment(hubUrl: string, name = 'gpu-box-1', inventory: Record<string, unknown> = { cpus: 16, memory_mb: 65536, gpus: [{ name: 'L4', vram_mb: 24576 }] }) {
-  const r = await client(hubUrl).post('/v1/nodes/enroll', { name, inventory });
+  const r = await enrollmentClient(hubUrl).post('/v1/nodes/enroll', { name, inventory });
   expect(r.status, JSON.stringify(r.body)).toBe(200);
   return r.body as { user_code: string; verification_uri: string; verification_uri_complete: string; poll_token: string; interval: number; expires_in: number };
 }
@@ -81,7 +58,7 @@ export async function enrolledNode(hubUrl: string, admin: Client, placement: { o
   const e = await startEnrollment(hubUrl);
   const approved = await admin.post(`/enrollments/${e.user_code}/approve`, placement);
   expect(approved.status, JSON.stringify(approved.body)).toBe(200);
-  const poll = await client(hubUrl).post('/v1/nodes/enroll/poll', { poll_token: e.poll_token });
+  const poll = await enrollmentClient(hubUrl).post('/v1/nodes/enroll/poll', { poll_token: e.poll_token });
   expect(poll.status).toBe(200);
   return { node_id: poll.body.node_id as string, credential: poll.body.credential as string, user_code: e.user_code };
 }

@@ -32,7 +32,7 @@ describe('`porten status` after an operator changes region and trust class (real
 
   beforeAll(async () => {
     hub = await startTestHub();
-    admin = client(`${hub.url}/admin/v1`, hub.adminToken);
+    admin = client(hub.url, hub.adminToken);
     const f = fixtures(hub);
     const org = await f.org('clinic');
     const approved = await f.approvedNode(org.id, 'eu', 'trusted', 'clinic-gpu-01');

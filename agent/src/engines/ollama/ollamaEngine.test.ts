@@ -102,7 +102,7 @@ describe('`porten run` with PORTEN_ENGINE=ollama and the daemon down (real hub, 
   });
 
   it('connects and is online advertising nothing; the hub refuses the model with 503; the log says why; SIGTERM exits 0', async () => {
-    const admin = client(`${hub.url}/admin/v1`, hub.adminToken);
+    const admin = client(hub.url, hub.adminToken);
     agent = startAgent(['run'], env, !!process.env.PORTEN_TEST_LOG);
     await waitFor(async () => (await admin.get(`/nodes/${nodeId}`)).body.online === true, 'the agent online on the hub', 15_000);
     expect((await admin.get(`/nodes/${nodeId}`)).body).toMatchObject({ online: true, loaded_models: [] });
