@@ -36,13 +36,19 @@ import { silentLogger } from '@porten/shared/log';
 import { writeCredentials } from '../src/config/index.ts';
 import { BuiltinEngine } from '../src/engines/builtin/index.ts';
 import { writeTinyLlama } from '../src/gguf/index.ts';
+import { loadSettings } from '@porten/shared/env';
 
-const requests = Number(process.env.BENCH_REQUESTS ?? 20);
-const warmup = Number(process.env.BENCH_WARMUP ?? 3);
-const maxTokens = Number(process.env.BENCH_MAX_TOKENS ?? 128);
-const threads = Number(process.env.BENCH_THREADS ?? 1);
-const rounds = Math.max(1, Math.min(Number(process.env.BENCH_ROUNDS ?? 4), requests));
-const profDir = process.env.BENCH_PROF_DIR;
+const settings = loadSettings(process.env, 'npm run bench:agent', (read) => ({
+  requests: read.int('BENCH_REQUESTS', 20, 1),
+  warmup: read.int('BENCH_WARMUP', 3, 0),
+  maxTokens: read.int('BENCH_MAX_TOKENS', 128, 1, 4096),
+  threads: read.int('BENCH_THREADS', 1, 1, 256),
+  rounds: read.int('BENCH_ROUNDS', 4, 1),
+  profDir: read.raw('BENCH_PROF_DIR'),
+  echoLog: read.raw('BENCH_LOG') !== undefined,
+}));
+const { requests, warmup, maxTokens, threads, profDir } = settings;
+const rounds = Math.min(settings.rounds, requests);
 const MODEL = 'tiny';
 const messages = [{ role: 'user' as const, content: 'Tell me a story about a lighthouse.' }];
 
@@ -232,7 +238,7 @@ async function main(): Promise<void> {
 
     // The agent starts with nothing loaded: the first warm-up request has the hub ask it to load the
     // model (downloaded from the hub's mirror in round 1, from the agent's model store afterwards).
-    const agentRun = startAgent(['run'], { PATH: process.env.PATH ?? '', PORTEN_HOME: home, PORTEN_VRAM_BUDGET_MB: '1024', PORTEN_THREADS: String(threads), PORTEN_LOG_LEVEL: 'info', ...(profDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profDir}` } : {}) }, !!process.env.BENCH_LOG);
+    const agentRun = startAgent(['run'], { PATH: process.env.PATH ?? '', PORTEN_HOME: home, PORTEN_VRAM_BUDGET_MB: '1024', PORTEN_THREADS: String(threads), PORTEN_LOG_LEVEL: 'info', ...(profDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profDir}` } : {}) }, settings.echoLog);
     cleanups.push(() => stopChild(agentRun.child, 'SIGTERM', 15_000));
     await agentRun.waitForOutput(/connected to the hub/, 30_000);
     const h = await measure('hub', count, () => hubRequest(url, secret, httpAgent), () => ({ hub: site.hubPid, agent: agentRun.child.pid, agentEngine: childPid(agentRun.child.pid) }));

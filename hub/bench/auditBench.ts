@@ -13,8 +13,9 @@ import { sampleEntry } from '../src/audit/sampleEntries.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { createPool } from '../src/db/pool.ts';
 import { createHubMetrics } from '../src/metrics/index.ts';
+import { loadSettings } from '@porten/shared/env';
 
-const SECONDS = Number(process.env.AUDIT_BENCH_SECONDS ?? 3);
+const SECONDS = loadSettings(process.env, 'npm run bench:hub (audit)', (read) => read.int('AUDIT_BENCH_SECONDS', 3, 1, 3600));
 
 interface Result {
   appends: number;

@@ -21,10 +21,14 @@ import { startBenchSite } from './benchSite.ts';
 import { TestNode } from '../test/support/testNode.ts';
 import { benchRoutingDecision } from './routingDecisionBench.ts';
 import { ensureWrk, wrkStep, type LoadStep } from './wrkLoad.ts';
+import { loadSettings } from '@porten/shared/env';
 
-const seconds = Number(process.env.BENCH_SECONDS ?? 4);
-const latencyRequests = Number(process.env.BENCH_LATENCY_REQUESTS ?? 2000);
-const durable = process.env.BENCH_FSYNC !== 'off';
+const { seconds, latencyRequests, durable, profileDir } = loadSettings(process.env, 'npm run bench:hub', (read) => ({
+  seconds: read.int('BENCH_SECONDS', 4, 1, 3600),
+  latencyRequests: read.int('BENCH_LATENCY_REQUESTS', 2000, 1),
+  durable: read.oneOf('BENCH_FSYNC', ['on', 'off'], 'on') === 'on',
+  profileDir: read.raw('BENCH_PROFILE'),
+}));
 
 function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
@@ -35,7 +39,7 @@ async function main(): Promise<void> {
   const site = await startBenchSite({
     durable,
     hubEnv: { HUB_KEY_MAX_CONCURRENCY: '100000' },
-    nodeFlags: process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [],
+    nodeFlags: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
     seed: (db) =>
       models.upsertModel(db, { id: 'bench-model', format: 'gguf', sha256: null, size_bytes: 1, context_length: 4096, capabilities: ['chat'], memory_mb: 1, enabled: true }).then(() => undefined),
   });

@@ -18,17 +18,26 @@ const ENV_READERS = new Set([
   'scripts/quickstart/quickStart.ts',
   'scripts/quickstart/stopAppliance.ts',
   'scripts/quickstart/resetAppliance.ts',
+  'scripts/fuzz.ts',
+  'hub/bench/hubBench.ts',
+  'hub/bench/auditBench.ts',
+  'agent/bench/agentBench.ts',
 ]);
 
 /**
- * The code with comments, strings and pass-through removed: handing the whole environment on to a
- * child process (`{ ...process.env, X: '1' }`, `env = process.env`) reads no setting.
+ * The code with comments, strings and pass-through removed: handing the environment (or its PATH)
+ * on to a child process (`{ ...process.env, X: '1' }`, `env = process.env`) reads no setting.
  */
 function settingsReads(text: string): string {
   return text
     .replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '')
     .replace(/'(?:[^'\\\n]|\\.)*'|`(?:[^`\\]|\\.)*`/g, "''")
-    .replace(/\.\.\.process\.env\b|(?:=|\?\?)\s*process\.env\b(?!\s*[.[])/g, '');
+    .replace(/\.\.\.process\.env\b|(?:=|\?\?)\s*process\.env\b(?!\s*[.[])|\bprocess\.env\.PATH\b/g, '');
+}
+
+/** Tests and their support read the test runner's environment freely; benchmarks are CLIs and do not. */
+function isTestOnly(path: string): boolean {
+  return isTestCode(path) && !/(^|\/)bench\//.test(path);
 }
 const MAX_LINES = 400;
 const GRAB_BAGS = /^(utils?|helpers?|misc|common)\.ts$/i;
@@ -55,7 +64,7 @@ export function conventionFindings(): string[] {
     for (const file of sourceFiles(join(ROOT, dir))) {
       const rel = relative(ROOT, file);
       const text = readFileSync(file, 'utf8');
-      if (!isTestCode(rel) && /\bprocess\.env\b/.test(settingsReads(text)) && !ENV_READERS.has(rel)) {
+      if (!isTestOnly(rel) && /\bprocess\.env\b/.test(settingsReads(text)) && !ENV_READERS.has(rel)) {
         findings.push(`${rel}: reads process.env; take the value from the parsed config instead (see hub/src/config)`);
       }
       if (GRAB_BAGS.test(basename(file))) findings.push(`${rel}: grab-bag file name; name the file for what it does`);

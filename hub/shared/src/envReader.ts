@@ -49,3 +49,18 @@ export function createEnvReader(env: Env, problems: string[]) {
 
   return { raw, int, oneOf };
 }
+
+/**
+ * For benchmark and script CLIs: reads the command's settings at once through `build` (with
+ * createEnvReader's readers); when any is invalid, prints one line naming `command` and every
+ * problem, and exits 2 before the command starts anything.
+ */
+export function loadSettings<T>(env: Env, command: string, build: (read: ReturnType<typeof createEnvReader>) => T): T {
+  const problems: string[] = [];
+  const settings = build(createEnvReader(env, problems));
+  if (problems.length > 0) {
+    console.error(`${command}: invalid settings: ${problems.join('; ')}; fix them in the environment and run again`);
+    process.exit(2);
+  }
+  return settings;
+}
