@@ -1,20 +1,11 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readRepository } from './packageGraph.ts';
 import { bootstrapPrograms, NOT_INSTALLED, spawnedPrograms } from './spawnedPrograms.ts';
 import { findRepoRoot } from '@porten/shared/repoRoot';
 
 const root = findRepoRoot(import.meta.dirname);
-const SKIP = new Set(['node_modules', '.git', '.test-results', 'dist', '.cache']);
-
-function tsFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    if (SKIP.has(name)) return [];
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return tsFiles(path);
-    return name.endsWith('.ts') ? [path] : [];
-  });
-}
 
 function uncovered(source: string, installed: string[]): string[] {
   return spawnedPrograms(source).filter((p) => !installed.includes(p) && !(p in NOT_INSTALLED));
@@ -25,8 +16,9 @@ describe('bootstrap installs every program the repository spawns', () => {
 
   it('covers every program spawned anywhere in the tree (tests, benchmarks, commands)', () => {
     // This file's own fixtures below spawn nothing; they are the check's proof that it can fail.
-    const files = tsFiles(root).filter((f) => f !== import.meta.filename);
-    const missing = files.flatMap((file) => uncovered(readFileSync(file, 'utf8'), installed).map((p) => `${relative(root, file)}: spawns ${p}`));
+    const self = relative(root, import.meta.filename);
+    const files = [...readRepository(root).files].filter(([path]) => path !== self);
+    const missing = files.flatMap(([path, text]) => uncovered(text, installed).map((p) => `${path}: spawns ${p}`));
     expect(missing).toEqual([]);
   });
 

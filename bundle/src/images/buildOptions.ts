@@ -1,5 +1,5 @@
 /**
- * Build options for this checkout: where images/, dist/ and the cache are, and the release version
+ * Build options for this checkout: where bundle/images/, dist/ (layout.ts) and the cache are, and the release version
  * (root package.json `version`). Shared by the CLI and the tests so that both use the same cache.
  */
 import { readFileSync } from 'node:fs';
@@ -7,12 +7,10 @@ import { join } from 'node:path';
 import type { BuildImagesOptions } from './buildImages.ts';
 import { DEFAULT_SOURCE_DATE_EPOCH } from './imageSpecs.ts';
 import { DEFAULT_MIRRORS } from './rootfsRecipe.ts';
-import { findRepoRoot } from '@porten/shared/repoRoot';
 import { BundleError } from '../bundleError.ts';
+import { DIST_DIR, REPO_ROOT } from '../layout.ts';
 
-export const REPO_ROOT = findRepoRoot(import.meta.dirname);
 export const IMAGES_DIR = join(REPO_ROOT, 'bundle', 'images');
-export const DIST_DIR = join(REPO_ROOT, 'dist');
 /** Package lists of built rootfs, logs, build contexts (images/.gitignore). Deleting it only costs a rebuild. */
 export const CACHE_DIR = join(IMAGES_DIR, '.cache');
 

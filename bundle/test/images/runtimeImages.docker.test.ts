@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIST_DIR } from '../../src/images/buildOptions.ts';
+import { DIST_DIR } from '../../src/layout.ts';
 import { PORTEN_UID } from '../../src/images/imageSpecs.ts';
 import type { ImageResult } from '../../src/images/types.ts';
 import { BUILD_HOOK_TIMEOUT_MS, docker, DockerScratch, ensureImages, imageEntries, readImageFile, type ImageEntry } from './dockerTestKit.ts';

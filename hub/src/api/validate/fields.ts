@@ -25,7 +25,6 @@ export interface Range {
   max: number;
 }
 
-
 /** Throws for a field the official API has but Porten does not implement; `hint` says what to do instead. */
 export function unsupported(param: string, hint: string): never {
   invalid(param, `${param} is not supported by Porten: ${hint}`);
