@@ -22,6 +22,7 @@ tools=(
   umount=mount
   sysctl=procps
   ps=procps
+  pgrep=procps
   curl=curl
   sha256sum=coreutils
   tar=tar

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,11 +23,12 @@ describe('runCommand (zx)', () => {
     await expect(runChecked('porten-no-such-tool', ['x'])).rejects.toThrow(new BundleError('command_failed', 'porten-no-such-tool is not installed (not found on PATH); install it (apt-get install porten-no-such-tool) and run again'));
   });
 
-  it('kills a program that outlives its timeout', async () => {
+  it('kills a program that outlives its timeout (the program itself, not only a shell around it)', async () => {
     const started = Date.now();
-    const res = await runCommand('sleep', ['20'], { timeoutMs: 200 });
+    const res = await runCommand('sleep', ['29.25'], { timeoutMs: 200 });
     expect(res.code).not.toBe(0);
     expect(Date.now() - started).toBeLessThan(10_000);
+    expect(spawnSync('pgrep', ['-f', '^sleep 29.25$']).status).toBe(1); // 1: no such process
   });
 
   it('appends the command line and its output to the log file; quietStdout keeps data out of it', async () => {

@@ -36,6 +36,20 @@ export interface RunResult {
 const spawnCommandLine: typeof spawn = ((cmd: string, args: readonly string[], opts: object) =>
   args.length === 0 ? spawn(cmd, opts) : spawn(cmd, args, opts)) as typeof spawn;
 
+/**
+ * bash `exec`s the program (prefix below), so the child's pid is the program's own and a timeout
+ * signals it directly — instead of zx's default, which looks up the process tree with `ps` through
+ * a second shell.
+ */
+const PREFIX = 'set -euo pipefail; exec ';
+const killProgram = async (pid: number | `${number}`, signal?: NodeJS.Signals): Promise<void> => {
+  try {
+    process.kill(Number(pid), signal ?? 'SIGTERM');
+  } catch {
+    /* already gone */
+  }
+};
+
 /** Runs and returns the exit code and output; never throws for a non-zero exit (see runChecked). */
 export async function runCommand(cmd: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
   if (opts.logFile) {
@@ -48,6 +62,8 @@ export async function runCommand(cmd: string, args: readonly string[], opts: Run
     quiet: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     spawn: spawnCommandLine,
+    prefix: PREFIX,
+    kill: killProgram,
     ...(opts.timeoutMs ? { timeout: opts.timeoutMs } : {}),
   })`${cmd} ${args}`;
   if (opts.logFile) {
@@ -57,8 +73,8 @@ export async function runCommand(cmd: string, args: readonly string[], opts: Run
   }
   const out = await run;
   const code = out.exitCode ?? 1;
-  // bash answers a program it cannot find with exit 127 and "<cmd>: command not found".
-  const missing = code === 127 && out.stderr.includes(`${cmd}: command not found`);
+  // bash answers `exec` of a program it cannot find with exit 127 and "exec: <cmd>: not found".
+  const missing = code === 127 && out.stderr.includes(`${cmd}: not found`);
   return { code, stdout: out.stdout, stderr: out.stderr, missing };
 }
 
